@@ -1,0 +1,168 @@
+"""Compose an extractive answer: pick the source sentences that answer the question, or abstain.
+
+Nothing is generated. Candidate sentences are the sentences of the retrieved passages; each is
+scored by the cosine of its (pre-computed) vector with the question, by how much of the question's
+weighted vocabulary it contains, and by the rank of its passage. The best sentence is kept, plus
+the rest of an enumeration (一是…二是…) for list questions, or a close runner-up otherwise.
+
+Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
+cosine and its word coverage, see :class:`AbstainRule`) must reach a threshold set on the gold dev
+split; and a question asking for a number or date must be answered by a sentence holding one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index.lexical import to_simplified, tokenize
+from qa.index.store import IndexStore
+from qa.retrieval.retriever import Retrieval
+
+LIST_QUESTION = re.compile(r"哪些|哪几|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
+                           r"what are|which|list|ways|measures|steps", re.IGNORECASE)
+NUMBER_QUESTION = re.compile(r"多少|几[年月日个项次倍成%]|哪一?年|何时|何時|什么时候|什麼時候|比重|占比|百分之|增长率|"
+                             r"how (many|much)|what year|when|percentage|share", re.IGNORECASE)
+ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|同时|同時|一方面|另一方面|[一二三四五六七八九十][是要則则]|"
+                         r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
+ITEM_MARKER = re.compile(r"[一二三四五六七八九十][是要]|首先|其次|第[一二三四五六七八九十]")
+HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万亿]+[年月日个项倍%]")
+MAX_LIST_SENTENCES = 7
+MAX_LIST_CHARS = 450
+MAX_PLAIN_CHARS = 260
+
+
+@dataclass(frozen=True)
+class AbstainRule:
+    """support = cosine_weight · cosine + (1 − cosine_weight) · coverage; answer iff support ≥ threshold."""
+
+    threshold: float = 0.55
+    cosine_weight: float = 0.5
+
+    def support(self, cosine: float, coverage: float) -> float:
+        return self.cosine_weight * cosine + (1 - self.cosine_weight) * coverage
+
+
+@dataclass
+class Selection:
+    """The chosen sentences (indices into the store's sentence table) and the abstention verdict."""
+
+    sentences: list[int]
+    abstained: bool
+    reason: str
+    support: float
+
+
+def _weighted_terms(store: IndexStore, question: str, history: list[str] | None) -> dict[str, float]:
+    terms: dict[str, float] = {}
+    for text, weight in [(h, 0.5) for h in (history or [])[-1:]] + [(question, 1.0)]:
+        for token in tokenize(text):
+            terms[token] = max(terms.get(token, 0.0), weight * store.lexical.idf(token))
+    return terms
+
+
+def coverage(terms: dict[str, float], text: str) -> float:
+    """Share of the question's IDF-weighted words found in ``text`` (both compared in Simplified)."""
+    total = sum(terms.values())
+    if not total:
+        return 0.0
+    simplified = to_simplified(text).lower()
+    return sum(w for t, w in terms.items() if t in simplified) / total
+
+
+class Composer:
+    """Chooses answer sentences from retrieved passages."""
+
+    def __init__(self, store: IndexStore, rule: AbstainRule) -> None:
+        self.store = store
+        self.rule = rule
+        self._doc_bounds = np.searchsorted(store.sentence_doc, np.arange(len(store.documents) + 1))
+        self._doc_pos = {doc.doc_id: i for i, doc in enumerate(store.documents)}
+
+    def _sentence_text(self, s: int) -> str:
+        doc = self.store.documents[int(self.store.sentence_doc[s])]
+        return doc.text[int(self.store.sentence_start[s]) : int(self.store.sentence_end[s])]
+
+    def sentences_of_chunk(self, chunk_id: int) -> list[int]:
+        """Sentence ids overlapping a chunk, in document order."""
+        chunk = self.store.chunks[chunk_id]
+        d = self._doc_pos[chunk.doc_id]
+        lo, hi = self._doc_bounds[d], self._doc_bounds[d + 1]
+        first = lo + max(0, int(np.searchsorted(self.store.sentence_end[lo:hi], chunk.start, side="right")))
+        out = []
+        for s in range(first, hi):
+            if self.store.sentence_start[s] >= chunk.end:
+                break
+            out.append(s)
+        return out
+
+    def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Selection:
+        """Pick answer sentences for ``question`` among the retrieved passages, or abstain."""
+        terms = _weighted_terms(self.store, question, history)
+        candidates: dict[int, float] = {}  # sentence id → passage rank prior
+        for rank, chunk_id in enumerate(retrieval.chunk_ids):
+            for s in self.sentences_of_chunk(chunk_id):
+                candidates.setdefault(s, 1.0 / (rank + 1))
+        if not candidates:
+            return Selection([], True, "no passage retrieved", 0.0)
+        ids = np.fromiter(candidates, dtype=np.int64)
+        cosines = self.store.sentence_vectors[ids] @ retrieval.query_vector
+        covers = np.array([coverage(terms, self._sentence_text(int(s))) for s in ids])
+        priors = np.array([candidates[int(s)] for s in ids])
+        lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
+        scores = cosines + 0.35 * covers + 0.03 * priors - 0.05 * (lengths < 12)
+        best_pos = int(np.argmax(scores))
+        best = int(ids[best_pos])
+        support = self.rule.support(float(cosines[best_pos]), float(covers[best_pos]))
+        detail = f"support {support:.3f} (cosine {cosines[best_pos]:.3f}, coverage {covers[best_pos]:.2f})"
+        if support < self.rule.threshold:
+            return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
+
+        chosen = [best]
+        if LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:]):
+            chosen = self._enumeration(best)
+        else:
+            order = np.argsort(-scores)
+            for pos in order[1:3]:
+                s = int(ids[pos])
+                near = abs(s - best) <= 2 and int(self.store.sentence_doc[s]) == int(self.store.sentence_doc[best])
+                if scores[pos] >= scores[best_pos] - 0.02 and near and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:
+                    chosen.append(s)
+        if NUMBER_QUESTION.search(question) and not any(HAS_NUMBER.search(self._sentence_text(s)) for s in chosen):
+            return Selection([], True, f"the question asks for a number or date and the best sentences give none; {detail}",
+                             support)
+        chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
+        return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+
+    def _chars(self, sentences: list[int]) -> int:
+        return sum(int(self.store.sentence_end[s] - self.store.sentence_start[s]) for s in sentences)
+
+    def _paragraph(self, s: int) -> list[int]:
+        """Sentence ids of the paragraph (text between line breaks) holding sentence ``s``."""
+        doc = int(self.store.sentence_doc[s])
+        text = self.store.documents[doc].text
+        lo, hi = int(self._doc_bounds[doc]), int(self._doc_bounds[doc + 1])
+        first, last = s, s
+        while first > lo and "\n" not in text[int(self.store.sentence_end[first - 1]) : int(self.store.sentence_start[first])]:
+            first -= 1
+        while last + 1 < hi and "\n" not in text[int(self.store.sentence_end[last]) : int(self.store.sentence_start[last + 1])]:
+            last += 1
+        return list(range(first, last + 1))
+
+    def _enumeration(self, best: int) -> list[int]:
+        """For a list question: the enumerated items (一是…二是…, 首先…其次…) of the best sentence's
+        paragraph, after the best sentence when it introduces them; else the best sentence alone."""
+        items = [s for s in self._paragraph(best) if is_item(self._sentence_text(s))]
+        if len(items) < 2:
+            return [best]
+        chosen = ([best] if best < items[0] else []) + items
+        while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
+            chosen.pop()
+        return chosen
+
+
+def is_item(sentence: str) -> bool:
+    """Whether a sentence opens an item of an enumeration."""
+    return bool(ENUMERATION.match(sentence) or ITEM_MARKER.search(sentence[:8]))

@@ -1,0 +1,1 @@
+"""HTTP API of the assistant: FastAPI app, API keys, rate limits and the server entry point."""

@@ -1,0 +1,111 @@
+"""The assistant: retrieval plus extractive answering over a built index, loaded once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from qa.answer.composer import AbstainRule, Composer
+from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sentence, Timing
+from qa.config import Settings, load_settings
+from qa.embedding.encoder import Encoder
+from qa.index.store import IndexStore, load_store
+from qa.retrieval.retriever import Retriever, retrieval_query
+
+# Chosen on the gold dev split with `qa eval --tune` (see eval/README.md); override with QA_ABSTAIN_THRESHOLD.
+DEFAULT_RULE = AbstainRule()
+CANDIDATE_PASSAGES = 5
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked: empty, or longer than the documented limit."""
+
+
+class Assistant:
+    """Answers questions with sentences quoted verbatim from the library, each cited."""
+
+    def __init__(self, store: IndexStore, encoder: Encoder, settings: Settings) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.settings = settings
+        self.retriever = Retriever(store, encoder, settings.fusion)
+        threshold = settings.abstain_threshold
+        rule = DEFAULT_RULE if threshold is None else AbstainRule(threshold, DEFAULT_RULE.cosine_weight)
+        self.composer = Composer(store, rule)
+        self._docs = {d.doc_id: d for d in store.documents}
+
+    @classmethod
+    def load(cls, index_dir: str | Path | None = None, settings: Settings | None = None) -> "Assistant":
+        """Load the model and a verified index (raises ``qa.index.store.IndexError`` if unusable)."""
+        settings = settings or load_settings()
+        if index_dir is not None:
+            settings = settings.with_overrides(index_dir=Path(index_dir))
+        encoder = Encoder.load(settings, show_progress=False)
+        store = load_store(Path(settings.index_dir), encoder.fingerprint)
+        return cls(store, encoder, settings)
+
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"the question is {len(question)} characters; the limit is {self.settings.max_question_chars}")
+        return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+
+    def search(self, query: str, top_k: int | None = None) -> list[Passage]:
+        """The top passages for a query, without composing an answer."""
+        return self.retriever.run(self._check(query), top_k or self.settings.top_k).passages
+
+    def ask(self, question: str, top_k: int | None = None, history: list[str] | None = None) -> Answer:
+        """Answer ``question`` (a follow-up is read in the context of ``history``, oldest first)."""
+        t0 = time.perf_counter()
+        clean = self._check(question)
+        history = [h for h in (history or []) if isinstance(h, str) and h.strip()]
+        top_k = top_k or self.settings.top_k
+        retrieval = self.retriever.run(retrieval_query(clean, history), max(top_k, CANDIDATE_PASSAGES))
+        t1 = time.perf_counter()
+        selection = self.composer.select(clean, retrieval, history)
+        passages = retrieval.passages[:top_k]
+        citations: list[Citation] = []
+        sentences: list[Sentence] = []
+        for s in selection.sentences:
+            doc = self.store.documents[int(self.store.sentence_doc[s])]
+            start, end = int(self.store.sentence_start[s]), int(self.store.sentence_end[s])
+            citation = self._cite(citations, retrieval, doc.doc_id, start, end)
+            sentences.append(Sentence(text=doc.text[start:end], doc_id=doc.doc_id, start=start, end=end, citation=citation))
+        t2 = time.perf_counter()
+        answer = ABSTAIN_MESSAGE if selection.abstained else "".join(f"{s.text}[{s.citation}]" for s in sentences)
+        return Answer(
+            question=question, abstained=selection.abstained, answer=answer, sentences=sentences,
+            citations=citations, passages=passages, reason=selection.reason,
+            timing_ms=Timing(retrieve=(t1 - t0) * 1e3, answer=(t2 - t1) * 1e3, total=(t2 - t0) * 1e3),
+        )
+
+    def _cite(self, citations: list[Citation], retrieval, doc_id: str, start: int, end: int) -> int:
+        """Number of the citation (a retrieved passage holding the sentence), adding it if new."""
+        for c in citations:
+            if c.doc_id == doc_id and c.start < end and start < c.end:
+                return c.id
+        holder = next((p for p in retrieval.passages if p.doc_id == doc_id and p.start < end and start < p.end), None)
+        if holder is None:  # an enumeration can run past the retrieved passages: cite the chunk holding it
+            c = self.store.chunk_at(doc_id, start)
+            holder = Passage(doc_id=c.doc_id, title=c.title, section=c.section, start=c.start, end=c.end, text=c.text,
+                             score=0.0)
+        citations.append(Citation(id=len(citations) + 1, **holder.model_dump()))
+        return citations[-1].id
+
+    def documents(self) -> list[dict]:
+        """Catalogue entries of the library."""
+        return [d.metadata() for d in self.store.documents]
+
+    def document(self, doc_id: str) -> dict:
+        """A document's catalogue entry and canonical text; ``KeyError`` if unknown."""
+        doc = self._docs[doc_id]
+        return {**doc.metadata(), "text": doc.text}
+
+    def canonical_text(self, doc_id: str) -> str:
+        return self._docs[doc_id].text
+
+    def health(self) -> dict:
+        m = self.store.manifest
+        return {"status": "ok", "documents": len(self.store.documents), "chunks": len(self.store.chunks),
+                "model": m.get("model"), "built_at": m.get("created_at")}

@@ -1,0 +1,157 @@
+"""Read a folder of source files into cleaned :class:`Document` objects.
+
+Accepts ``.txt`` and ``.md`` in UTF-8, GB18030 or Big5. A file that cannot be used (empty, binary,
+undecodable, too large, a duplicate) is skipped with a message naming it; the rest still load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+from opencc import OpenCC
+
+from qa.documents.catalog import CatalogEntry, load_catalog
+from qa.documents.cleaning import CleanText, Heading, clean_text
+
+SUFFIXES = (".txt", ".md")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_t2s = OpenCC("t2s")
+
+
+@dataclass
+class Document:
+    """One source text: its canonical (cleaned) text, where its headings are, and its metadata."""
+
+    doc_id: str
+    title: str
+    text: str
+    headings: list[Heading] = field(default_factory=list)
+    authors: tuple[str, ...] = ()
+    venue: str | None = None
+    date: str | None = None
+    script: str = "Simplified"
+    source: str = ""
+    sha256: str = ""
+
+    def section_at(self, offset: int) -> str | None:
+        """Heading of the section holding ``offset`` (None before the first heading)."""
+        return CleanText(self.text, self.headings).section_at(offset)
+
+    def metadata(self) -> dict[str, object]:
+        """Catalogue fields as a plain dict (for the API and the index)."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "author": ", ".join(self.authors) or None,
+            "venue": self.venue,
+            "date": self.date,
+            "script": self.script,
+            "chars": len(self.text),
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out of the library, and why."""
+
+    path: str
+    reason: str
+
+
+class DecodeError(ValueError):
+    """A file's bytes are not text in any supported encoding."""
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode as UTF-8, else GB18030 or Big5 (whichever charset-normalizer finds coherent)."""
+    if b"\x00" in data[:65536]:
+        raise DecodeError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+    if best is None:
+        raise DecodeError("not UTF-8, GB18030 or Big5 text")
+    return str(best), best.encoding
+
+
+def detect_script(text: str) -> str:
+    """'Traditional' when converting to Simplified changes a noticeable share of Han characters."""
+    sample = "".join(ch for ch in text[:5000] if "\u4e00" <= ch <= "\u9fff")
+    if not sample:
+        return "Simplified"
+    changed = sum(a != b for a, b in zip(sample, _t2s.convert(sample)))
+    return "Traditional" if changed / len(sample) > 0.03 else "Simplified"
+
+
+def _slug(stem: str) -> str:
+    slug = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff_-]+", "-", stem).strip("-").lower()
+    return slug or "doc"
+
+
+def _title_from(clean: CleanText, path: Path) -> str:
+    for line in clean.text.split("\n")[:5]:
+        line = line.lstrip("# ").strip()
+        if line:
+            return line[:60]
+    return path.stem
+
+
+def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
+    """Load and clean one file; raises ``ValueError`` with the reason if it cannot be used."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise ValueError("empty file")
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit")
+    raw, _encoding = decode_bytes(data)
+    clean = clean_text(raw)
+    if not clean.text.strip():
+        raise ValueError("no text after cleaning")
+    entry = entry or CatalogEntry(file=path.name)
+    return Document(
+        doc_id=entry.doc_id or _slug(path.stem),
+        title=entry.title or _title_from(clean, path),
+        text=clean.text,
+        headings=clean.headings,
+        authors=entry.authors,
+        venue=entry.venue,
+        date=entry.date,
+        script=entry.script or detect_script(clean.text),
+        source=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def load_folder(folder: Path) -> tuple[list[Document], list[Skipped]]:
+    """Every usable document of ``folder`` (sorted by file name) and the files skipped, with reasons."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"library folder not found: {folder}")
+    catalog = load_catalog(folder)
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    seen_hashes: dict[str, str] = {}
+    seen_ids: set[str] = set()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            doc = load_document(path, catalog.get(rel) or catalog.get(path.name))
+        except (ValueError, OSError) as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+            continue
+        if doc.sha256 in seen_hashes:
+            skipped.append(Skipped(str(path), f"duplicate of {seen_hashes[doc.sha256]}"))
+            continue
+        base, n = doc.doc_id, 2
+        while doc.doc_id in seen_ids:
+            doc.doc_id = f"{base}-{n}"
+            n += 1
+        seen_hashes[doc.sha256] = str(path)
+        seen_ids.add(doc.doc_id)
+        documents.append(doc)
+    return documents, skipped

@@ -1,0 +1,104 @@
+"""Per-question scores of an answer against gold evidence, and their aggregation."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from qa.answer.contract import Answer
+from qa.evaluation.gold import GoldItem
+
+
+def _contains(texts: list[str], evidence: str) -> bool:
+    return any(evidence in t for t in texts)
+
+
+def evidence_rank(item: GoldItem, answer: Answer) -> int | None:
+    """1-based rank of the first passage holding all of the item's evidence (None if none does)."""
+    for rank, p in enumerate(answer.passages, 1):
+        if p.doc_id == item.doc_id and all(e in p.text for e in item.evidence):
+            return rank
+    return None
+
+
+def evidence_found_in_passages(item: GoldItem, answer: Answer, k: int) -> bool:
+    """Every evidence string occurs in some passage of the top ``k`` (a list may span passages)."""
+    texts = [p.text for p in answer.passages[:k] if p.doc_id == item.doc_id]
+    return all(_contains(texts, e) for e in item.evidence)
+
+
+def answer_evidence_recall(item: GoldItem, answer: Answer) -> float:
+    """Share of the evidence strings found in the quoted sentences (joined per document)."""
+    if not item.evidence:
+        return 0.0
+    joined = "".join(s.text for s in answer.sentences if s.doc_id == item.doc_id)
+    quoted = [s.text for s in answer.sentences if s.doc_id == item.doc_id] + [joined]
+    return sum(_contains(quoted, e) for e in item.evidence) / len(item.evidence)
+
+
+def grounded(answer: Answer, canonical_text) -> tuple[int, int]:
+    """(verbatim sentences and citations, all sentences and citations) against the canonical texts."""
+    spans = [(s.doc_id, s.start, s.end, s.text) for s in answer.sentences]
+    spans += [(c.doc_id, c.start, c.end, c.text) for c in answer.citations]
+    ok = sum(canonical_text(d)[a:b] == t for d, a, b, t in spans)
+    return ok, len(spans)
+
+
+@dataclass
+class Summary:
+    """Aggregate scores over a set of questions."""
+
+    n: int
+    answerable: int
+    recall_at: dict[int, float]
+    mrr: float
+    answer_all: float
+    answer_some: float
+    answer_recall: float
+    false_abstain: float
+    abstain_precision: float
+    abstain_recall: float
+    abstain_f1: float
+    groundedness: float
+    answer_chars_median: float
+    latency_p50: float
+    latency_p95: float
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def summarise(pairs: list[tuple[GoldItem, Answer]], canonical_text) -> Summary:
+    """Scores of (gold item, answer) pairs; ``canonical_text(doc_id)`` checks groundedness."""
+    ans = [(i, a) for i, a in pairs if i.answerable]
+    una = [(i, a) for i, a in pairs if not i.answerable]
+    ranks = [evidence_rank(i, a) for i, a in ans]
+    recall_at = {k: sum(evidence_found_in_passages(i, a, k) for i, a in ans) / max(1, len(ans)) for k in (1, 3, 5, 10)}
+    recalls = [answer_evidence_recall(i, a) for i, a in ans]
+    abstained_una = sum(a.abstained for _, a in una)
+    abstained_ans = sum(a.abstained for _, a in ans)
+    precision = abstained_una / max(1, abstained_una + abstained_ans)
+    recall = abstained_una / max(1, len(una))
+    ok = total = 0
+    for _, a in pairs:
+        g, t = grounded(a, canonical_text)
+        ok, total = ok + g, total + t
+    lengths = [len("".join(s.text for s in a.sentences)) for _, a in ans if not a.abstained]
+    latencies = [a.timing_ms.total for _, a in pairs]
+    return Summary(
+        n=len(pairs), answerable=len(ans), recall_at=recall_at,
+        mrr=sum(1 / r for r in ranks if r) / max(1, len(ans)),
+        answer_all=sum(r == 1.0 for r in recalls) / max(1, len(ans)),
+        answer_some=sum(r > 0 for r in recalls) / max(1, len(ans)),
+        answer_recall=sum(recalls) / max(1, len(ans)),
+        false_abstain=abstained_ans / max(1, len(ans)),
+        abstain_precision=precision, abstain_recall=recall,
+        abstain_f1=2 * precision * recall / max(1e-9, precision + recall),
+        groundedness=ok / total if total else 1.0,
+        answer_chars_median=statistics.median(lengths) if lengths else 0.0,
+        latency_p50=percentile(latencies, 50), latency_p95=percentile(latencies, 95),
+    )

@@ -1,0 +1,52 @@
+"""FAISS index over chunk vectors: exact inner product for small libraries, HNSW for large ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+HNSW_FROM = 50_000  # below this, exact search is fast enough (≈ 10 ms at 50k x 384)
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+
+
+class DenseIndex:
+    """Cosine similarity search (vectors are L2-normalised, so inner product = cosine)."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+        if isinstance(index, faiss.IndexHNSWFlat):
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, approximate: bool | None = None) -> "DenseIndex":
+        """Exact index, or HNSW when ``approximate`` (default: from :data:`HNSW_FROM` chunks on)."""
+        n, dim = vectors.shape
+        approximate = n >= HNSW_FROM if approximate is None else approximate
+        if approximate:
+            index: faiss.Index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 200
+        else:
+            index = faiss.IndexFlatIP(dim)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> "DenseIndex":
+        return cls(faiss.read_index(str(path)))
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` chunk ids and cosine scores for one query vector."""
+        k = min(k, self.size)
+        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]

@@ -1,0 +1,93 @@
+"""Hybrid retriever: dense (FAISS) and lexical (BM25) candidates, fused, as cited passages."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.answer.contract import Passage
+from qa.embedding.encoder import Encoder
+from qa.index.lexical import to_simplified
+from qa.index.store import IndexStore
+from qa.retrieval.hybrid import fuse
+
+CANDIDATES = 50
+
+
+@dataclass
+class Retrieval:
+    """Fused passages plus what the answer step reuses (query vector, raw scores) and timings."""
+
+    passages: list[Passage]
+    chunk_ids: list[int]
+    query_vector: np.ndarray
+    dense_scores: dict[int, float]
+    lexical_scores: dict[int, float]
+    timing_ms: dict[str, float] = field(default_factory=dict)
+
+
+def is_latin(text: str) -> bool:
+    """Mostly Latin-script text (an English question, an English abstract)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isascii() for ch in letters) / len(letters) > 0.5
+
+
+def language_balanced(dense: dict[int, float], latin: np.ndarray) -> dict[int, float]:
+    """Dense scores with each script group shifted so both groups' best scores are equal.
+
+    A multilingual encoder scores an English question much closer to the library's few English
+    passages (abstracts, references) than to any Chinese passage; aligning the groups' tops lets the
+    Chinese passages compete on their own merit.
+    """
+    groups = [{i: s for i, s in dense.items() if latin[i] == flag} for flag in (True, False)]
+    top = max(dense.values(), default=0.0)
+    out: dict[int, float] = {}
+    for group in groups:
+        if group:
+            shift = top - max(group.values())
+            out.update({i: s + shift for i, s in group.items()})
+    return out
+
+
+def retrieval_query(question: str, history: list[str] | None) -> str:
+    """The text retrieved for: a follow-up is read together with the question before it."""
+    if history:
+        return f"{history[-1]} {question}"
+    return question
+
+
+class Retriever:
+    """Returns the top passages of the library for a question."""
+
+    def __init__(self, store: IndexStore, encoder: Encoder, fusion: str = "rrf") -> None:
+        self.store = store
+        self.encoder = encoder
+        self.fusion = fusion
+        self.latin = np.array([is_latin(c.text) for c in store.chunks], dtype=bool)
+
+    def run(self, query: str, top_k: int = 5, fusion: str | None = None) -> Retrieval:
+        """Retrieve ``top_k`` passages for ``query`` (questions are matched in Simplified script)."""
+        timing: dict[str, float] = {}
+        t0 = time.perf_counter()
+        vector = self.encoder.encode_queries([to_simplified(query)])[0]
+        t1 = time.perf_counter()
+        ids, scores = self.store.dense.search(vector, CANDIDATES)
+        dense = {int(i): float(s) for i, s in zip(ids, scores)}
+        if is_latin(query):
+            dense = language_balanced(dense, self.latin)
+        t2 = time.perf_counter()
+        bm25 = self.store.lexical.scores(query)
+        top = np.argsort(-bm25)[:CANDIDATES]
+        lexical = {int(i): float(bm25[i]) for i in top if bm25[i] > 0}
+        t3 = time.perf_counter()
+        fused = fuse(dense, lexical, fusion or self.fusion)[:top_k]
+        t4 = time.perf_counter()
+        timing.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, lexical=(t3 - t2) * 1e3, fusion=(t4 - t3) * 1e3)
+        passages = []
+        for idx, score in fused:
+            c = self.store.chunks[idx]
+            passages.append(Passage(doc_id=c.doc_id, title=c.title, section=c.section, start=c.start, end=c.end,
+                                    text=c.text, score=round(float(score), 6)))
+        return Retrieval(passages, [i for i, _ in fused], vector, dense, lexical, timing)

@@ -1,0 +1,1 @@
+"""Browser front end: the Gradio chat page, the document viewer and the sign-in page."""
