@@ -32,10 +32,10 @@ class Settings:
     model_cache: Path = field(default_factory=_cache_home)
     query_prompt: str | None = None
     passage_prompt: str | None = None
-    chunk_size: int = 320
+    chunk_size: int = 400
     chunk_overlap: int = 0
     top_k: int = 5
-    fusion: str = "rrf"
+    fusion: str = "weighted"
     abstain_threshold: float | None = None
     max_question_chars: int = 500
     threads: int = 0

@@ -6,8 +6,6 @@ reach it through ``app.state.runner``.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -23,18 +21,23 @@ from qa.api.runner import ModelRunner
 from qa.assistant import Assistant
 from qa.config import Settings, load_settings
 
-log = logging.getLogger("qa.api")
-
 DESCRIPTION = """\
 Extractive question answering over Chinese regional-development policy documents.
 
 Every answer sentence is quoted verbatim from a source: for each sentence and citation,
-`GET /api/documents/{doc_id}` → `text[start:end] == text`. When the sources do not answer the
+`GET /api/documents/{{doc_id}}` → `text[start:end] == text`. When the sources do not answer the
 question the assistant abstains (`abstained: true`) and lists the closest passages.
 
 **Auth**: when the server has API keys (`QA_API_KEYS`, `QA_API_KEY_FILE`), send
 `Authorization: Bearer <key>`; `/api/health` and these docs stay open.
-**Errors** always look like `{"error": {"code": "...", "message": "..."}}`.
+
+**Limits**: questions and queries of at most {max_chars} characters (`QA_MAX_QUESTION_CHARS`),
+request bodies of at most {max_body} bytes (413), {per_minute} requests per minute per key or client
+(`QA_RATE_LIMIT_PER_MINUTE`, 0 = off; 429 with `Retry-After`).
+
+**Errors** always look like `{{"error": {{"code": "...", "message": "..."}}}}`: `unauthorized` (401),
+`not_found`/`document_not_found` (404), `payload_too_large` (413), `invalid_request`, `invalid_json`,
+`question_too_long`, `invalid_question` (422), `rate_limited` (429), `internal_error` (500).
 """
 
 AssistantSource = Assistant | Callable[[], Assistant]
@@ -52,16 +55,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        started = time.perf_counter()
         loaded = assistant if hasattr(assistant, "ask") else await anyio.to_thread.run_sync(assistant)
         app.state.runner = ModelRunner(loaded)  # type: ignore[arg-type]
-        log.info("assistant ready in %.1f s", time.perf_counter() - started)
         yield
 
     app = FastAPI(
         title="qa — cited answers from policy documents",
         version="0.1.0",
-        description=DESCRIPTION,
+        description=DESCRIPTION.format(
+            max_chars=settings.max_question_chars, max_body=max_body_bytes, per_minute=settings.rate_limit_per_minute
+        ),
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
@@ -71,7 +74,7 @@ def create_app(
     app.state.keys = KeyStore.from_settings(settings)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, prefixes=("/api", "/signin"))
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, prefixes=("/api", "/signin", "/gradio_api"))
     app.include_router(build_router(settings))
     if ui:
         from qa.ui.chat import mount_ui

@@ -130,4 +130,5 @@ def require_key(request: Request) -> None:
     token = bearer_token(request)
     if token is None or not store.verify(token):
         message = "Missing API key." if token is None else "Invalid API key."
-        raise ApiError(401, "unauthorized", message + " Send 'Authorization: Bearer <key>'.", {"WWW-Authenticate": "Bearer"})
+        message += " Send 'Authorization: Bearer <key>'."
+        raise ApiError(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})

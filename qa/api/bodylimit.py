@@ -56,6 +56,10 @@ class BodySizeLimit:
         body = json.dumps(
             error_body("payload_too_large", f"Request body over {self.max_bytes} bytes."), ensure_ascii=False
         ).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -54,16 +54,17 @@ def error_response(
 
 
 def _validation_details(exc: RequestValidationError) -> tuple[str, str, list[dict]]:
+    """Stable code, one-line message and per-field details (never echoing the input back)."""
     details = [
         {"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type", ""), "msg": err.get("msg", "")}
         for err in exc.errors()
     ]
-    if any(d["type"] == "json_invalid" for d in details):
+    types = {d["type"] for d in details}
+    if "json_invalid" in types:
         return "invalid_json", "The request body is not valid JSON.", details
-    if any(d["type"] == "string_too_long" for d in details):
-        return "question_too_long", "; ".join(f"{'.'.join(d['loc'][1:])}: {d['msg']}" for d in details), details
     summary = "; ".join(f"{'.'.join(d['loc'][1:]) or 'body'}: {d['msg']}" for d in details)
-    return "invalid_request", summary or "The request is not valid.", details
+    code = "question_too_long" if "string_too_long" in types else "invalid_request"
+    return code, summary or "The request is not valid.", details
 
 
 async def _on_api_error(_: Request, exc: ApiError) -> JSONResponse:

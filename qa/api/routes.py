@@ -1,13 +1,14 @@
-"""The ``/api`` routes. Handlers only translate HTTP to Assistant calls; all work runs off-loop."""
+"""The ``/api`` routes. Handlers only translate HTTP to Assistant calls; all work runs off-loop.
 
-# No `from __future__ import annotations`: FastAPI must see the request models built in build_router.
-
+No ``from __future__ import annotations`` here: FastAPI must resolve the request models that
+:func:`build_router` creates at run time.
+"""
 
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.routing import APIRoute
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
 from qa.answer.contract import Answer
@@ -118,8 +119,8 @@ def build_router(settings: Settings) -> APIRouter:
             for method in route.methods
         )
         if allowed:
-            raise ApiError(405, "method_not_allowed", f"Use {', '.join(allowed)} for /api/{path}.", {"Allow": ", ".join(allowed)})
+            methods = ", ".join(allowed)
+            raise ApiError(405, "method_not_allowed", f"Use {methods} for /api/{path}.", {"Allow": methods})
         raise ApiError(404, "not_found", f"No API route /api/{path}.")
-
 
     return router

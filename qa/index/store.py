@@ -38,6 +38,11 @@ class IndexStore:
     dense: DenseIndex
     lexical: LexicalIndex
 
+    def sentence_chunks(self) -> np.ndarray:
+        """For each sentence, the id of the chunk holding its start."""
+        return np.array([self.chunk_at(self.documents[int(d)].doc_id, int(a)).chunk_id
+                         for d, a in zip(self.sentence_doc, self.sentence_start)], dtype=np.int64)
+
     def chunk_at(self, doc_id: str, offset: int) -> Chunk:
         """The chunk of ``doc_id`` that holds character ``offset``."""
         if not hasattr(self, "_chunk_starts"):

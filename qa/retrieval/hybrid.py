@@ -26,7 +26,7 @@ def rrf(dense: dict[int, float], lexical: dict[int, float], k: int = RRF_K) -> d
     return fused
 
 
-def weighted(dense: dict[int, float], lexical: dict[int, float], dense_weight: float = DENSE_WEIGHT) -> dict[int, float]:
+def weighted(dense: dict[int, float], lexical: dict[int, float], dense_weight: float | None = None) -> dict[int, float]:
     """Weighted sum of min-max normalised scores (a chunk absent from one list scores 0 there)."""
 
     def norm(scores: dict[int, float]) -> dict[int, float]:
@@ -37,6 +37,7 @@ def weighted(dense: dict[int, float], lexical: dict[int, float], dense_weight: f
         span = hi - lo or 1.0
         return {i: (s - lo) / span for i, s in scores.items()}
 
+    dense_weight = DENSE_WEIGHT if dense_weight is None else dense_weight
     d, l = norm(dense), norm(lexical)
     return {i: dense_weight * d.get(i, 0.0) + (1 - dense_weight) * l.get(i, 0.0) for i in set(d) | set(l)}
 

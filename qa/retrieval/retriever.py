@@ -14,6 +14,7 @@ from qa.index.store import IndexStore
 from qa.retrieval.hybrid import fuse
 
 CANDIDATES = 50
+LATIN_MARGIN = 0.02
 
 
 @dataclass
@@ -35,20 +36,18 @@ def is_latin(text: str) -> bool:
 
 
 def language_balanced(dense: dict[int, float], latin: np.ndarray) -> dict[int, float]:
-    """Dense scores with each script group shifted so both groups' best scores are equal.
+    """Dense scores with the Latin-script passages shifted down to just below the best Chinese one.
 
     A multilingual encoder scores an English question much closer to the library's few English
     passages (abstracts, references) than to any Chinese passage; aligning the groups' tops lets the
     Chinese passages compete on their own merit.
     """
-    groups = [{i: s for i, s in dense.items() if latin[i] == flag} for flag in (True, False)]
-    top = max(dense.values(), default=0.0)
-    out: dict[int, float] = {}
-    for group in groups:
-        if group:
-            shift = top - max(group.values())
-            out.update({i: s + shift for i, s in group.items()})
-    return out
+    chinese = {i: s for i, s in dense.items() if not latin[i]}
+    latin_group = {i: s for i, s in dense.items() if latin[i]}
+    if not chinese or not latin_group:
+        return dense
+    shift = max(chinese.values()) - LATIN_MARGIN - max(latin_group.values())
+    return {**chinese, **{i: s + min(0.0, shift) for i, s in latin_group.items()}}
 
 
 def retrieval_query(question: str, history: list[str] | None) -> str:
@@ -66,6 +65,21 @@ class Retriever:
         self.encoder = encoder
         self.fusion = fusion
         self.latin = np.array([is_latin(c.text) for c in store.chunks], dtype=bool)
+        self.sentence_chunk = store.sentence_chunks()
+
+    def _best_sentence_scores(self, vector: np.ndarray) -> dict[int, float]:
+        """Per chunk, the cosine of its best-matching sentence (top candidates only).
+
+        A fact question often matches one sentence far better than the whole passage around it;
+        scoring a chunk by max(chunk cosine, best sentence cosine) lifts such passages.
+        """
+        sims = self.store.sentence_vectors @ vector
+        top = np.argpartition(-sims, min(CANDIDATES, len(sims) - 1))[:CANDIDATES] if len(sims) > CANDIDATES else np.arange(len(sims))
+        best: dict[int, float] = {}
+        for s in top:
+            c = int(self.sentence_chunk[s])
+            best[c] = max(best.get(c, -1.0), float(sims[s]))
+        return best
 
     def run(self, query: str, top_k: int = 5, fusion: str | None = None) -> Retrieval:
         """Retrieve ``top_k`` passages for ``query`` (questions are matched in Simplified script)."""
@@ -75,12 +89,17 @@ class Retriever:
         t1 = time.perf_counter()
         ids, scores = self.store.dense.search(vector, CANDIDATES)
         dense = {int(i): float(s) for i, s in zip(ids, scores)}
-        if is_latin(query):
+        for i, s in self._best_sentence_scores(vector).items():
+            dense[i] = max(dense.get(i, -1.0), s)
+        latin_query = is_latin(query)
+        if latin_query:
             dense = language_balanced(dense, self.latin)
         t2 = time.perf_counter()
         bm25 = self.store.lexical.scores(query)
         top = np.argsort(-bm25)[:CANDIDATES]
         lexical = {int(i): float(bm25[i]) for i in top if bm25[i] > 0}
+        if latin_query and self.latin.mean() < 0.5:
+            lexical = {}  # English words only match the few English passages of a Chinese library
         t3 = time.perf_counter()
         fused = fuse(dense, lexical, fusion or self.fusion)[:top_k]
         t4 = time.perf_counter()

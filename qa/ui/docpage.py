@@ -17,7 +17,8 @@ from qa.api.runner import ModelRunner
 from qa.ui.render import SCRIPTS, show
 from qa.ui.signin import sign_in_url
 
-_STYLE = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:48rem;margin:0 auto;padding:1rem;line-height:1.8}
+_STYLE = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:48rem;margin:0 auto;
+padding:1rem;line-height:1.8}
 .meta{color:#555;font-size:.9rem}.doc{white-space:pre-wrap;word-break:break-word;font-size:1.05rem}
 mark{background:#fde68a;scroll-margin-top:30vh}nav a{margin-right:.8rem}"""
 

@@ -47,9 +47,9 @@ def document_link(doc_id: str, start: int, end: int, script: str = "original") -
     return f"/doc/{quote(doc_id, safe='')}?{urlencode(query)}#c-{start}"
 
 
-def _cite_link(turn: int, citation: int) -> str:
-    target = source_id(turn, citation)
-    return f'<a class="qa-cite" href="#{target}" data-target="{target}">[{citation}]</a>'
+def _jump(turn: int, key: str | int, label_html: str) -> str:
+    """A link to a source entry of the panel (the page script scrolls to it)."""
+    return f'<a class="qa-cite" href="#{source_id(turn, key)}">{label_html}</a>'
 
 
 def _mark_ranges(passage: Passage, ranges: list[tuple[int, int]], script: str) -> str:
@@ -68,7 +68,9 @@ def _mark_ranges(passage: Passage, ranges: list[tuple[int, int]], script: str) -
     return "".join(out)
 
 
-def _source_entry(turn: int, key: str | int, label: str, passage: Passage, ranges: list[tuple[int, int]], script: str) -> str:
+def _source_entry(
+    turn: int, key: str | int, label: str, passage: Passage, ranges: list[tuple[int, int]], script: str
+) -> str:
     start, end = ranges[0] if ranges else (passage.start, passage.end)
     meta = [show(passage.section, script)] if passage.section else []
     meta.append(f"字符 chars {passage.start}–{passage.end}")
@@ -94,16 +96,16 @@ def answer_message(answer: Answer, turn: int, script: str) -> str:
     """The assistant's chat bubble: quoted sentences with clickable ``[n]`` markers."""
     if answer.abstained:
         items = "".join(
-            f'<li><a class="qa-cite" href="#{source_id(turn, f"p{i}")}" data-target="{source_id(turn, f"p{i}")}">'
-            f"{show(p.title, script)}{' · ' + show(p.section, script) if p.section else ''}</a></li>"
+            f"<li>{_jump(turn, f'p{i}', show(' · '.join(filter(None, [p.title, p.section])), script))}</li>"
             for i, p in enumerate(answer.passages[:SUGGESTIONS], 1)
         )
         suggestions = f'<p class="qa-may-read">{MAY_READ}:</p><ol>{items}</ol>' if items else ""
-        return f'<div class="qa-answer qa-abstained"><p class="qa-abstain">{html.escape(ABSTAIN_MESSAGE)}</p>{suggestions}</div>'
+        abstain = f'<p class="qa-abstain">{html.escape(ABSTAIN_MESSAGE)}</p>'
+        return f'<div class="qa-answer qa-abstained">{abstain}{suggestions}</div>'
     if not answer.sentences:
         return f'<div class="qa-answer"><p>{show(answer.answer, script)}</p></div>'
     lines = "".join(
-        f'<p class="qa-sentence">{show(s.text, script)} {_cite_link(turn, s.citation)}</p>' for s in answer.sentences
+        f'<p class="qa-sentence">{show(s.text, script)} {_jump(turn, s.citation, f"[{s.citation}]")}</p>' for s in answer.sentences
     )
     return f'<div class="qa-answer">{lines}</div>'
 
@@ -130,7 +132,8 @@ def chat_messages(turns: list[dict], script: str) -> list[dict]:
     messages: list[dict] = []
     for turn, item in enumerate(turns, 1):
         messages.append({"role": "user", "content": html.escape(item["question"])})
-        messages.append({"role": "assistant", "content": answer_message(Answer.model_validate(item["answer"]), turn, script)})
+        answer = Answer.model_validate(item["answer"])
+        messages.append({"role": "assistant", "content": answer_message(answer, turn, script)})
     return messages
 
 

@@ -49,7 +49,10 @@ class Sessions:
             self._sessions.pop(sid or "", None)
 
     def user(self, request: Request) -> str | None:
-        """"api-key" when the request carries a valid key or session, else None (Gradio's contract)."""
+        """Who is calling ("api-key", or "anonymous" with auth off), None when unauthenticated.
+
+        This is Gradio's ``auth_dependency`` contract; the document viewer uses it as well.
+        """
         if not self.keys.enabled:
             return "anonymous"
         token = bearer_token(request)
@@ -80,7 +83,8 @@ def _form(next_path: str, error: str = "") -> str:
     return f"""<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>qa · 登录 / sign in</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:24rem;margin:15vh auto;padding:0 1rem}}
-input{{width:100%;padding:.6rem;font-size:1rem;box-sizing:border-box}}button{{margin-top:.8rem;padding:.6rem 1.2rem;font-size:1rem}}
+input{{width:100%;padding:.6rem;font-size:1rem;box-sizing:border-box}}
+button{{margin-top:.8rem;padding:.6rem 1.2rem;font-size:1rem}}
 .err{{color:#b91c1c}}</style></head><body><h1>qa</h1>
 <form method="post" action="/signin"><label for="key">API key / 访问密钥</label>
 <input id="key" name="key" type="password" autocomplete="current-password" autofocus required>

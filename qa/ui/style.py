@@ -31,8 +31,7 @@ JS = """
   document.addEventListener("click", (event) => {
     const link = event.target.closest ? event.target.closest('a[href^="#src-"]') : null;
     if (!link) return;
-    const id = link.dataset.target || link.getAttribute("href").slice(1);
-    const target = document.getElementById(id);
+    const target = document.getElementById(link.getAttribute("href").slice(1));
     if (!target) return;
     event.preventDefault();
     event.stopPropagation();

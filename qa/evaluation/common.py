@@ -1,0 +1,56 @@
+"""What the gold and public evaluations share: where things live, run metadata, writing results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+from qa.assistant import Assistant
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REPORTS_DIR = REPO_ROOT / "eval" / "reports"
+CACHE_DIR = REPO_ROOT / "eval" / ".cache"
+THRESHOLDS = REPO_ROOT / "eval" / "thresholds.toml"
+WARM_UP_QUESTION = "区域协调发展"
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_meta(assistant: Assistant) -> dict:
+    """What a result depends on: index, model, settings that steer answering, and the machine."""
+    manifest = assistant.store.manifest
+    s = assistant.settings
+    return {
+        "measured_at": now(),
+        "index_dir": str(s.index_dir),
+        "index_built_at": manifest.get("created_at"),
+        "documents": len(assistant.store.documents),
+        "chunks": len(assistant.store.chunks),
+        "model": manifest.get("model"),
+        "chunk_size": manifest.get("chunk_size"),
+        "fusion": s.fusion,
+        "top_k": s.top_k,
+        "abstain_threshold": assistant.composer.rule.threshold,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+    }
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Ask one unscored question so one-off loading (jieba's dictionary) is not counted as latency."""
+    assistant.ask(WARM_UP_QUESTION)
+
+
+def write_outputs(out_dir: Path, stem: str, results: dict, markdown: str) -> tuple[Path, Path]:
+    """Write ``<stem>.json`` and ``<stem>.md`` into ``out_dir``; return their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
+    json_path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    md_path.write_text(markdown, encoding="utf-8")
+    return json_path, md_path

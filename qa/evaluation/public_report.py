@@ -1,0 +1,59 @@
+"""Markdown report of a public-benchmark run (see :mod:`qa.evaluation.public`)."""
+
+from __future__ import annotations
+
+from qa.evaluation.markdown import clip, ms, num, pct, table
+
+METHOD_LABELS = {
+    "lexical": "plain BM25 (bm25s + jieba)",
+    "dense": "plain dense (FAISS, e5)",
+    "rrf": "hybrid, reciprocal-rank fusion",
+    "weighted": "hybrid, weighted score sum",
+}
+
+
+def render_public(results: dict) -> str:
+    """The report: setup, retrieval per method, answer figures, a few misses."""
+    meta, summary = results["meta"], results["summary"]
+    name = meta["benchmark"]
+    sample = "all questions" if meta["limit"] is None else f"a random sample of {summary['questions']} (seed {meta['seed']})"
+    out = [
+        f"# Public benchmark: {name} dev\n",
+        f"Measured {meta['measured_at']} on {meta['machine']}. Library: all {meta['passages']} passages of the split "
+        f"as documents ({meta['chunks']} chunks of ≤ {meta['chunk_size']} characters, model {meta['model']}); "
+        f"questions: {sample} of {meta['questions_total']}. The assistant's fusion is **{meta['fusion']}**, "
+        f"abstention threshold {meta['abstain_threshold']}. Gold passages missing from the index: "
+        f"{meta['gold_passage_not_indexed']}. Index ready in {meta['index_ready_s']} s (cached in eval/.cache/).\n",
+        "## Retrieval of the gold passage\n",
+        "Recall@k: share of questions whose passage is among the first k distinct documents returned. All methods "
+        "rank the same candidates (the 50 best chunks by dense and by BM25 score of one retrieval); questions whose "
+        f"fused ranking differed from the assistant's own retriever output: {meta['rankings_differing_from_retriever']}.\n",
+    ]
+    rows = []
+    for method, figures in summary["retrieval"].items():
+        label = METHOD_LABELS.get(method, method) + (" ← the assistant" if method == meta["fusion"] else "")
+        rows.append([label, pct(figures["recall@1"]), pct(figures["recall@5"]), pct(figures["recall@10"]),
+                     num(figures["mrr@10"])])
+    out.append(table(["method", "R@1", "R@5", "R@10", "MRR@10"], rows))
+    out += [
+        "\n## Answers\n",
+        "The assistant quotes whole sentences; an answer counts when its quoted text contains a reference answer "
+        "(any of the references). *Normalised* compares after OpenCC t2s and without whitespace; *raw* compares "
+        "the strings as they are; *from the gold passage* counts only sentences quoted from the question's own passage.\n",
+        table(["figure", "value"], [
+            ["answers containing a reference (normalised)", pct(summary["answer_contains_reference"])],
+            ["answers containing a reference (raw)", pct(summary["answer_contains_reference_raw"])],
+            ["… quoted from the gold passage (normalised)", pct(summary["answer_contains_reference_from_gold"])],
+            ["answered questions containing a reference", pct(summary["answered_contains_reference"])],
+            ["abstention rate (every question is answerable)", pct(summary["abstention_rate"])],
+            ["latency p50 / p95 (ask, after one warm-up)",
+             f"{ms(summary['latency_p50_ms'])} / {ms(summary['latency_p95_ms'])}"],
+        ]),
+    ]
+    misses = [r for r in results["questions"] if not r["contains"]][:15]
+    if misses:
+        out += ["\n## First misses\n", table(
+            ["id", "question", "reference", "gold rank (assistant)", "answer or reason"],
+            [[r["id"], clip(r["question"], 40), clip(r["answers"][0], 20), r["rank"].get(meta["fusion"]) or "—",
+              clip(r["reason"] if r["abstained"] else r["answer"], 70)] for r in misses])]
+    return "\n".join(out)

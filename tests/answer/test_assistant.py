@@ -1,0 +1,73 @@
+"""The assistant end to end with the real model: contract, verbatim invariant, scripts, abstention."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.contract import ABSTAIN_MESSAGE
+from qa.assistant import QuestionError
+from qa.evaluation.gold import load_gold
+
+pytestmark = pytest.mark.slow
+
+
+def _assert_grounded(assistant, answer):
+    for s in answer.sentences:
+        assert assistant.canonical_text(s.doc_id)[s.start : s.end] == s.text
+    for c in answer.citations + answer.passages:
+        assert assistant.canonical_text(c.doc_id)[c.start : c.end] == c.text
+
+
+def test_invariant_on_every_gold_question(core_assistant):
+    for split in ("dev", "test"):
+        for item in load_gold(split):
+            answer = core_assistant.ask(item.question, history=list(item.history))
+            _assert_grounded(core_assistant, answer)
+            if answer.abstained:
+                assert answer.sentences == [] and answer.answer == ABSTAIN_MESSAGE
+            else:
+                assert answer.answer == "".join(f"{s.text}[{s.citation}]" for s in answer.sentences)
+                assert {s.citation for s in answer.sentences} == {c.id for c in answer.citations}
+
+
+def test_contract_shape(core_assistant):
+    d = core_assistant.ask("2023年长三角地区生产总值是多少？").to_dict()
+    assert set(d) >= {"question", "abstained", "answer", "sentences", "citations", "passages", "timing_ms"}
+    assert set(d["timing_ms"]) == {"retrieve", "answer", "total"}
+    assert "30.5万亿元" in d["answer"] and not d["abstained"]
+
+
+def test_simplified_question_finds_traditional_text(core_assistant):
+    answer = core_assistant.ask("推动区域间联动融合发展存在哪些难点？")
+    assert answer.passages[0].doc_id == "liandong-ronghe"
+    assert any("區域間合作積極性不高" in s.text for s in answer.sentences)  # quoted in its own script
+
+
+def test_traditional_question_finds_simplified_text(core_assistant):
+    answer = core_assistant.ask("長江經濟帶地區生產總值對全國經濟增長的貢獻率是多少？")
+    assert any("48.8%" in s.text for s in answer.sentences)
+
+
+def test_list_answer_in_document_order(core_assistant):
+    answer = core_assistant.ask("推動區域間聯動融合發展的重點領域有哪些？")
+    texts = [s.text for s in answer.sentences]
+    assert any(t.startswith("一是產業對接協作") for t in texts)
+    starts = [s.start for s in answer.sentences if s.doc_id == "liandong-ronghe"]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样？", "How do I bake sourdough bread?"])
+def test_off_topic_questions_abstain(core_assistant, question):
+    answer = core_assistant.ask(question)
+    assert answer.abstained and answer.sentences == [] and "threshold" in answer.reason
+
+
+def test_near_miss_figure_abstains(core_assistant):
+    answer = core_assistant.ask("2023年长江经济带的常住人口是多少？")
+    assert answer.abstained, answer.answer
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "问" * 600])
+def test_bad_questions_raise(core_assistant, bad):
+    with pytest.raises(QuestionError):
+        core_assistant.ask(bad)
