@@ -18,7 +18,7 @@ CANDIDATE_PASSAGES = 5
 
 
 class QuestionError(ValueError):
-    """The question cannot be asked: empty, or longer than the documented limit."""
+    """The question cannot be asked: empty, over the documented length limit, not valid Unicode, or without words."""
 
 
 class Assistant:
@@ -49,7 +49,12 @@ class Assistant:
             raise QuestionError("the question is empty")
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"the question is {len(question)} characters; the limit is {self.settings.max_question_chars}")
-        return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+        if any("\ud800" <= ch <= "\udfff" for ch in question):
+            raise QuestionError("the question is not valid Unicode text (it holds a lone surrogate)")
+        clean = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+        if not any(ch.isalnum() for ch in clean):
+            raise QuestionError("the question has no words (letters, digits or Chinese characters)")
+        return clean
 
     def search(self, query: str, top_k: int | None = None) -> list[Passage]:
         """The top passages for a query, without composing an answer."""

@@ -17,18 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.answer.answer_type import expected_type, has_answer_of_type, unknown_entities
 from qa.index.lexical import to_simplified, tokenize
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
 
 LIST_QUESTION = re.compile(r"哪些|哪几|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
                            r"what are|which|list|ways|measures|steps", re.IGNORECASE)
-NUMBER_QUESTION = re.compile(r"多少|(?<!哪)几(?:[年月日倍成%]|个百分点)|哪一?年|何时|何時|什么时候|什麼時候|比重|占比|百分之|增长率|增速|"
-                             r"how (many|much)|what year|when|percentage|share", re.IGNORECASE)
 ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|同时|同時|一方面|另一方面|[一二三四五六七八九十][是要則则]|"
                          r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
 ITEM_MARKER = re.compile(r"[一二三四五六七八九十][是要]|首先|其次|第[一二三四五六七八九十]")
-NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%])")
 SHORT_SENTENCE = 40
 # A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
 FIGURE_MIN_COVERAGE = 0.4
@@ -87,6 +85,7 @@ class Composer:
         self.rule = rule
         self._doc_bounds = np.searchsorted(store.sentence_doc, np.arange(len(store.documents) + 1))
         self._doc_pos = {doc.doc_id: i for i, doc in enumerate(store.documents)}
+        self._library_text = "\n".join(to_simplified(doc.text).lower() for doc in store.documents)
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -126,6 +125,10 @@ class Composer:
         detail = f"support {support:.3f} (cosine {cosines[best_pos]:.3f}, coverage {covers[best_pos]:.2f})"
         if support < self.rule.threshold:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
+        unknown = unknown_entities(question, self._library_text)
+        if unknown:
+            return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
+                             f"{detail}", support)
 
         chosen = [best]
         if LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:]):
@@ -137,14 +140,13 @@ class Composer:
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:
                 chosen.append(s)
-        if NUMBER_QUESTION.search(question):
-            asked = set(NUMBER.findall(question))
-            if not any(set(NUMBER.findall(self._sentence_text(s))) - asked for s in chosen):
-                return Selection([], True, f"the question asks for a number or date and the best sentences give none; "
-                                 f"{detail}", support)
-            if covers[best_pos] < FIGURE_MIN_COVERAGE:
-                return Selection([], True, f"the question asks for a figure and the best sentence holds only "
-                                 f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)
+        kind = expected_type(question)
+        if not has_answer_of_type(kind, question, "".join(self._sentence_text(s) for s in chosen)):
+            return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
+                             support)
+        if kind == "number" and covers[best_pos] < FIGURE_MIN_COVERAGE:
+            return Selection([], True, f"the question asks for a figure and the best sentence holds only "
+                             f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
 

@@ -7,6 +7,7 @@ undecodable, too large, a duplicate) is skipped with a message naming it; the re
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,8 +103,21 @@ def _title_from(clean: CleanText, path: Path) -> str:
     return path.stem
 
 
+def display_path(path: Path | str) -> str:
+    """``path`` as printable text, even when its name is not valid UTF-8 (bad bytes shown as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def text_digest(doc: Document) -> str:
+    """SHA-256 of a document's canonical text: the same text in two files or encodings is one document."""
+    return hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+
+
 def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
     """Load and clean one file; raises ``ValueError`` with the reason if it cannot be used."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:  # checked before reading: a huge file is never loaded into memory
+        raise ValueError(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit")
     data = path.read_bytes()
     if not data.strip():
         raise ValueError("empty file")
@@ -123,7 +137,7 @@ def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
         venue=entry.venue,
         date=entry.date,
         script=entry.script or detect_script(clean.text),
-        source=str(path),
+        source=display_path(path),
         sha256=hashlib.sha256(data).hexdigest(),
     )
 
@@ -142,16 +156,17 @@ def load_folder(folder: Path) -> tuple[list[Document], list[Skipped]]:
         try:
             doc = load_document(path, catalog.get(rel) or catalog.get(path.name))
         except (ValueError, OSError) as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+            skipped.append(Skipped(display_path(path), str(exc)))
             continue
-        if doc.sha256 in seen_hashes:
-            skipped.append(Skipped(str(path), f"duplicate of {seen_hashes[doc.sha256]}"))
+        digest = text_digest(doc)
+        if digest in seen_hashes:
+            skipped.append(Skipped(doc.source, f"duplicate of {seen_hashes[digest]}"))
             continue
         base, n = doc.doc_id, 2
         while doc.doc_id in seen_ids:
             doc.doc_id = f"{base}-{n}"
             n += 1
-        seen_hashes[doc.sha256] = str(path)
+        seen_hashes[digest] = doc.source
         seen_ids.add(doc.doc_id)
         documents.append(doc)
     return documents, skipped

@@ -8,7 +8,10 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
+from qa.answer.contract import Passage
 from qa.assistant import Assistant
+from qa.retrieval.hybrid import METHODS, fuse
+from qa.retrieval.retriever import Retrieval
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPORTS_DIR = REPO_ROOT / "eval" / "reports"
@@ -54,3 +57,26 @@ def write_outputs(out_dir: Path, stem: str, results: dict, markdown: str) -> tup
     json_path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     md_path.write_text(markdown, encoding="utf-8")
     return json_path, md_path
+
+
+def method_rankings(assistant: Assistant, query: str, k: int) -> tuple[Retrieval, dict[str, list[Passage]]]:
+    """The retriever's own result for ``query`` and the top ``k`` passages of every fusion method.
+
+    All methods rank the candidates of that one retrieval (its best chunks by dense and by BM25
+    score), exactly as ``retriever.run(query, k, fusion=method)`` does, but with one query encoding
+    instead of four.
+    """
+    retrieval = assistant.retriever.run(query, k)
+    chunks = assistant.store.chunks
+    rankings = {}
+    for method in METHODS:
+        fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method)[:k]
+        rankings[method] = [Passage(doc_id=chunks[i].doc_id, title=chunks[i].title, section=chunks[i].section,
+                                    start=chunks[i].start, end=chunks[i].end, text=chunks[i].text, score=score)
+                            for i, score in fused]
+    return retrieval, rankings
+
+
+def same_ranking(a: list[Passage], b: list[Passage]) -> bool:
+    """Whether two passage lists hold the same spans in the same order."""
+    return [(p.doc_id, p.start, p.end) for p in a] == [(p.doc_id, p.start, p.end) for p in b]

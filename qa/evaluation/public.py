@@ -22,12 +22,12 @@ from qa.answer.contract import Answer, Passage
 from qa.assistant import Assistant
 from qa.config import Settings
 from qa.embedding.encoder import Encoder
-from qa.evaluation.common import CACHE_DIR, REPO_ROOT, run_meta, warm_up
+from qa.evaluation.common import CACHE_DIR, REPO_ROOT, method_rankings, run_meta, same_ranking, warm_up
 from qa.evaluation.metrics import percentile
 from qa.index.builder import build_index
 from qa.index.lexical import to_simplified
 from qa.index.store import load_store
-from qa.retrieval.hybrid import METHODS, fuse
+from qa.retrieval.hybrid import METHODS
 
 BENCHMARKS = ("cmrc2018", "drcd")
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -162,16 +162,12 @@ def summarise_public(records: list[dict], methods: tuple[str, ...] = METHODS) ->
     }
 
 
-def method_rankings(assistant: Assistant, question: str) -> tuple[dict[str, list[str]], bool]:
-    """Distinct-document rankings of every fusion method, fused from one retrieval's dense and BM25
-    candidates (one query encoding instead of four), and whether the assistant's own method's
-    ranking equals what its retriever returned."""
-    retrieval = assistant.retriever.run(question, RETRIEVE_CHUNKS)
-    chunks = assistant.store.chunks
-    rankings = {m: list(dict.fromkeys(chunks[i].doc_id for i, _ in
-                                      fuse(retrieval.dense_scores, retrieval.lexical_scores, m)[:RETRIEVE_CHUNKS]))
-                for m in METHODS}
-    return rankings, rankings.get(assistant.retriever.fusion) == distinct_docs(retrieval.passages)
+def doc_rankings(assistant: Assistant, question: str) -> tuple[dict[str, list[str]], bool]:
+    """Distinct-document rankings of every fusion method (see :func:`common.method_rankings`), and
+    whether the assistant's own method's ranking equals what its retriever returned."""
+    retrieval, rankings = method_rankings(assistant, question, RETRIEVE_CHUNKS)
+    consistent = same_ranking(rankings.get(assistant.retriever.fusion, []), retrieval.passages)
+    return {m: distinct_docs(ps) for m, ps in rankings.items()}, consistent
 
 
 def ask_all(assistant: Assistant, questions: list[PublicQuestion], progress: bool = True) -> list[dict]:
@@ -180,7 +176,7 @@ def ask_all(assistant: Assistant, questions: list[PublicQuestion], progress: boo
     started = time.perf_counter()
     for i, q in enumerate(questions, 1):
         answer = assistant.ask(q.question)
-        rankings, consistent = method_rankings(assistant, q.question)
+        rankings, consistent = doc_rankings(assistant, q.question)
         records.append({**score_question(q, answer, rankings), "ranking_consistent": consistent})
         if progress and (i % 100 == 0 or i == len(questions)):
             print(f"  {i}/{len(questions)} questions, {time.perf_counter() - started:.0f} s", flush=True)

@@ -121,6 +121,6 @@ def render_gold(results: dict) -> str:
     if failures:
         out.append(table(["id", "kind", "question", "problems", "answer", "reason"],
                          [[f["id"], f["kind"], clip(f["question"], 40), "; ".join(f["problems"]),
-                           "(abstained)" if f["abstained"] else clip(f["answer"], 50), clip(f["reason"], 60)]
+                           "(abstained)" if f["abstained"] else clip(f["answer"], 50), clip(f["reason"], 80)]
                           for f in failures]))
     return "\n".join(out) + "\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 from qa.answer.contract import Answer, Passage
 from qa.assistant import Assistant
 from qa.config import Settings
-from qa.evaluation.common import run_meta, warm_up
+from qa.evaluation.common import method_rankings, run_meta, same_ranking, warm_up
 from qa.evaluation.gold import GoldItem, load_gold
 from qa.evaluation.metrics import (answer_evidence_recall, evidence_found_at, evidence_rank, grounded, passage_rank,
                                    question_score, retrieval_figures, summarise, summary_figures)
@@ -71,8 +71,8 @@ def evaluate_item(assistant: Assistant, item: GoldItem) -> tuple[Answer, dict]:
     history = list(item.history)
     answer = assistant.ask(item.question, history=history)
     query = retrieval_query(item.question.strip(), history)
-    rankings = {m: assistant.retriever.run(query, RETRIEVE_K, fusion=m).passages for m in METHODS}
-    scored = answer.model_copy(update={"passages": scoring_passages(answer.passages, rankings[assistant.retriever.fusion])})
+    retrieval, rankings = method_rankings(assistant, query, RETRIEVE_K)
+    scored = answer.model_copy(update={"passages": scoring_passages(answer.passages, retrieval.passages)})
     found_at = evidence_found_at(item, scored.passages)
     recall = answer_evidence_recall(item, scored) if item.answerable else 0.0
     ok, total = grounded(answer, assistant.canonical_text)
@@ -87,6 +87,7 @@ def evaluate_item(assistant: Assistant, item: GoldItem) -> tuple[Answer, dict]:
         "passages": _passage_rows(scored.passages), "shown_passages": len(answer.passages),
         "retrieval": {m: {"found_at": evidence_found_at(item, ps), "rank": passage_rank(item, ps) if item.answerable else None}
                       for m, ps in rankings.items()},
+        "ranking_consistent": same_ranking(rankings.get(assistant.retriever.fusion, []), retrieval.passages),
     }
     record["problems"] = _problems(item, answer, found_at, recall, ok, total)
     return scored, record
@@ -121,7 +122,8 @@ def run_gold(assistant: Assistant, split: str | Path) -> dict:
     failures = [{"id": r["id"], "kind": r["kind"], "question": r["question"], "problems": r["problems"],
                  "abstained": r["abstained"], "answer": r["answer"], "reason": r["reason"]} for r in records if r["problems"]]
     return {
-        "meta": {**run_meta(assistant), "split": split_name(str(split)), "gold_file": str(split)},
+        "meta": {**run_meta(assistant), "split": split_name(str(split)), "gold_file": str(split),
+                 "rankings_differing_from_retriever": sum(not r["ranking_consistent"] for r in records)},
         "overall": summary_figures(summarise(pairs, assistant.canonical_text)),
         "per_kind": per_kind,
         "retrieval_methods": _method_figures(records),

@@ -22,7 +22,7 @@ import numpy as np
 from qa.chunks.sentences import sentence_spans
 from qa.chunks.splitter import Chunk, chunk_documents
 from qa.config import Settings
-from qa.documents.loader import Document, Skipped, load_folder
+from qa.documents.loader import Document, Skipped, load_folder, text_digest
 from qa.embedding.encoder import Encoder
 from qa.index import layout
 from qa.index.dense import DenseIndex
@@ -45,13 +45,14 @@ def load_library(sources: list[Path]) -> tuple[list[Document], list[Skipped]]:
         docs, skips = load_folder(folder)
         skipped.extend(skips)
         for doc in docs:
-            if doc.sha256 in hashes:
-                skipped.append(Skipped(doc.source, f"duplicate of {hashes[doc.sha256]}"))
+            digest = text_digest(doc)
+            if digest in hashes:
+                skipped.append(Skipped(doc.source, f"duplicate of {hashes[digest]}"))
                 continue
             base, n = doc.doc_id, 2
             while doc.doc_id in ids:
                 doc.doc_id, n = f"{base}-{n}", n + 1
-            hashes[doc.sha256] = doc.source
+            hashes[digest] = doc.source
             ids.add(doc.doc_id)
             documents.append(doc)
     return documents, skipped
@@ -144,6 +145,14 @@ def _write(tmp: Path, documents: list[Document], chunks: list[Chunk], sentences:
     (tmp / layout.SKIPPED).write_text(json.dumps([asdict(s) for s in skipped], ensure_ascii=False, indent=1))
 
 
+def _remove_stale_builds(index_dir: Path) -> None:
+    """Delete temporary folders left by builds that were killed before their swap (never the index)."""
+    for stale in index_dir.parent.glob(f".{index_dir.name}.tmp-*"):
+        if stale.is_dir():
+            _say(f"removing {stale}, left by an interrupted build")
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def swap_in(tmp: Path, index_dir: Path) -> None:
     """Replace ``index_dir`` by ``tmp`` with two renames; the old index survives until the new one is in place."""
     previous = index_dir.with_name(index_dir.name + ".prev")
@@ -160,6 +169,7 @@ def build_index(settings: Settings, sources: list[Path] | None = None, force: bo
     """Build (or refresh) the index of the library in ``sources`` (default: the seeds folder)."""
     started = time.perf_counter()
     index_dir = Path(settings.index_dir)
+    layout.recover(index_dir)  # a build killed between its two renames: its library folders are recorded there
     sources = [Path(s) for s in (sources or layout.recorded_sources(index_dir) or [settings.seeds_dir])]
     documents, skipped = load_library(sources)
     for skip in skipped:
@@ -181,6 +191,7 @@ def build_index(settings: Settings, sources: list[Path] | None = None, force: bo
     sentence_vectors = _embed(encoder, [to_simplified(documents[d].text[a:b]) for d, a, b in sentences], cache, "sentences")
 
     index_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(index_dir)
     tmp = index_dir.with_name(f".{index_dir.name}.tmp-{int(time.time() * 1000)}")
     tmp.mkdir()
     try:

@@ -20,6 +20,10 @@ from qa.index.lexical import LexicalIndex
 REBUILD_HINT = "Rebuild it with `qa build` (or delete the folder and run `qa serve`, which builds on first use)."
 
 
+_CHECKSUMMED = (layout.DOCUMENTS, layout.CHUNKS, layout.SENTENCES, layout.CHUNK_VECTORS, layout.SENTENCE_VECTORS,
+                layout.DENSE)
+
+
 class IndexError(RuntimeError):  # noqa: A001 - the name users see in error messages
     """The index is missing, incomplete, corrupted or built with another model."""
 
@@ -59,7 +63,15 @@ def verify(index_dir: Path) -> dict:
     manifest = layout.read_manifest(index_dir)
     if manifest is None:
         raise IndexError(f"no index in {index_dir} (manifest.json missing or unreadable). {REBUILD_HINT}")
-    for name, digest in manifest.get("files", {}).items():
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict):
+        raise IndexError(f"manifest.json in {index_dir} is not a valid index manifest. {REBUILD_HINT}")
+    unchecked = [name for name in _CHECKSUMMED if name not in files]
+    if not any(name.startswith(layout.LEXICAL + "/") for name in files):
+        unchecked.append(layout.LEXICAL)
+    if unchecked:
+        raise IndexError(f"manifest.json in {index_dir} has no checksum for {', '.join(unchecked)}. {REBUILD_HINT}")
+    for name, digest in files.items():
         path = index_dir / name
         if not path.exists():
             raise IndexError(f"index file {path} is missing. {REBUILD_HINT}")

@@ -14,7 +14,7 @@ import pytest
 from qa.answer.contract import Answer, Passage, Sentence
 from qa.documents.loader import load_folder
 from qa.evaluation.public import (DEFAULT_DATA_DIR, contains_reference, distinct_docs, doc_rank, load_benchmark,
-                                  method_rankings, normalise, quoted_texts, sample_questions, score_question,
+                                  doc_rankings, normalise, quoted_texts, sample_questions, score_question,
                                   summarise_public, write_library)
 from qa.evaluation.public_report import render_public
 
@@ -116,13 +116,13 @@ def test_scoring_and_summary(data_dir: Path) -> None:
     assert "| plain BM25 (bm25s + jieba) |" in report and "← the assistant" in report
 
 
-def test_method_rankings_fuse_one_retrievals_candidates() -> None:
-    chunks = [SimpleNamespace(doc_id=d) for d in ("a", "a", "b", "c")]
+def test_doc_rankings_fuse_one_retrievals_candidates() -> None:
+    chunks = [SimpleNamespace(doc_id=d, title="", section=None, start=0, end=1, text="x") for d in ("a", "a", "b", "c")]
     retrieval = SimpleNamespace(dense_scores={0: 0.9, 2: 0.8, 3: 0.1}, lexical_scores={3: 7.0, 1: 5.0},
-                                passages=[_passage("c"), _passage("a"), _passage("b")])
+                                passages=[chunks[3], chunks[0], chunks[1], chunks[2]])
     fake = SimpleNamespace(store=SimpleNamespace(chunks=chunks),
                            retriever=SimpleNamespace(fusion="rrf", run=lambda q, k: retrieval))
-    rankings, consistent = method_rankings(fake, "q")
+    rankings, consistent = doc_rankings(fake, "q")
     assert rankings["dense"] == ["a", "b", "c"] and rankings["lexical"] == ["c", "a"]
     assert rankings["rrf"] == ["c", "a", "b"] and consistent  # c is in both lists
 

@@ -14,7 +14,7 @@ from qa.evaluation.cli import main
 from qa.evaluation.common import THRESHOLDS
 from qa.evaluation.gate import check_gate, load_thresholds
 from qa.evaluation.report import render_gold
-from qa.retrieval.hybrid import METHODS
+from qa.retrieval.hybrid import METHODS, fuse
 
 TEXT = "第一句讲合作。第二句讲发展。第三句讲民生。"
 CHUNKS = [(0, 7), (7, 14), (14, 21)]
@@ -34,16 +34,21 @@ class FakeAssistant:
     def __init__(self, answer_unanswerable: bool = False) -> None:
         self.answer_unanswerable = answer_unanswerable
         self.settings = SimpleNamespace(index_dir=Path("fake"), fusion="rrf", top_k=2)
-        self.store = SimpleNamespace(manifest={"model": "fake", "chunk_size": 7}, documents=[1], chunks=CHUNKS)
+        chunks = [SimpleNamespace(doc_id="d", title="t", section=None, start=a, end=b, text=TEXT[a:b]) for a, b in CHUNKS]
+        self.store = SimpleNamespace(manifest={"model": "fake", "chunk_size": 7}, documents=[1], chunks=chunks)
         self.composer = SimpleNamespace(rule=SimpleNamespace(threshold=0.5))
         self.retriever = SimpleNamespace(fusion="rrf", run=self._run)
         self.histories: list[list[str]] = []
 
     def _run(self, query: str, top_k: int, fusion: str | None = None) -> SimpleNamespace:
-        order = [2, 1, 0] if "民生" in query and fusion != "lexical" else [0, 1, 2]
-        passages = [Passage(doc_id="d", title="t", start=a, end=b, text=TEXT[a:b], score=1.0)
-                    for a, b in (CHUNKS[i] for i in order)]
-        return SimpleNamespace(passages=passages[:top_k])
+        if "民生" in query:
+            dense, lexical = {2: 0.9, 1: 0.5, 0: 0.1}, {0: 3.0, 2: 2.5, 1: 1.0}
+        else:
+            dense, lexical = {0: 0.9, 1: 0.5, 2: 0.1}, {0: 3.0, 1: 2.0, 2: 1.0}
+        passages = [Passage(doc_id="d", title="t", start=CHUNKS[i][0], end=CHUNKS[i][1],
+                            text=TEXT[CHUNKS[i][0]:CHUNKS[i][1]], score=score)
+                    for i, score in fuse(dense, lexical, fusion or "rrf")[:top_k]]
+        return SimpleNamespace(passages=passages, dense_scores=dense, lexical_scores=lexical)
 
     def canonical_text(self, doc_id: str) -> str:
         return TEXT
@@ -70,7 +75,8 @@ def test_run_gold_scores_every_question(gold_file: Path) -> None:
     q = {r["id"]: r for r in results["questions"]}
     assert q["g1"]["found_at"] == 1 and q["g1"]["evidence_recall"] == 1.0 and q["g1"]["problems"] == []
     assert q["g2"]["found_at"] == 1 and q["g2"]["evidence_recall"] == 0.0
-    assert q["g2"]["retrieval"]["lexical"]["found_at"] == 3 and len(q["g2"]["passages"]) == 3
+    assert q["g2"]["retrieval"]["lexical"]["found_at"] == 2 and len(q["g2"]["passages"]) == 3
+    assert results["meta"]["rankings_differing_from_retriever"] == 0
     assert q["g3"]["abstained"] and q["g3"]["score"] == 1.0
     o = results["overall"]
     assert o["recall@1"] == 1.0 and o["answer_evidence_recall"] == 0.5 and o["abstain_f1"] == 1.0

@@ -1,0 +1,82 @@
+"""Answer-type checks: a question asking *who*, *where*, *when* or *how much* is only answered by a
+sentence that names a person, a place, a date or a number not already in the question.
+
+This is what catches near misses such as 「领导小组的组长是谁？」 when the text names no leader, or
+「哪一年建成？」 when it gives no year: the topic matches, the asked kind of fact is absent.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jieba
+import jieba.posseg as pseg
+
+from qa.index.lexical import to_simplified
+
+_PATTERNS = {
+    "time": re.compile(r"哪一?年|哪天|哪一天|何时|何時|什么时候|什麼時候|几月|幾月|\bwhen\b|what year|which year", re.I),
+    "person": re.compile(r"是谁|是誰|哪位|\bwho\b|whom", re.I),
+    "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|\bwhere\b|which city", re.I),
+    "number": re.compile(r"多少|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|百分之|增长率|增速|"
+                         r"how (?:many|much)|percentage|what share", re.I),
+}
+NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%])")
+YEAR_OR_DATE = re.compile(r"(?:(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|[0-9０-９]{1,2}\s*月|[0-9０-９]{1,2}\s*日)")
+# What a figure question asks about: the words just before 是多少 / 为多少 / 达到了多少 …
+_ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
+
+
+def expected_type(question: str) -> str | None:
+    """The kind of fact the question asks for, if it is one the checks know."""
+    for kind, pattern in _PATTERNS.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def asked_attribute(question: str) -> str | None:
+    """The quantity a figure question asks about (「长江经济带的经济增速是多少」 → 增速), in Simplified."""
+    match = _ASKED_ATTRIBUTE.search(to_simplified(question))
+    if not match:
+        return None
+    words = [w for w in jieba.lcut(match.group(1)) if len(w) >= 2 or w in "率"]
+    return words[-1] if words else None
+
+
+def _names(text: str, flags: tuple[str, ...]) -> set[str]:
+    return {w for w, f in pseg.cut(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
+
+
+def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
+    """Whether ``text`` holds a fact of the asked kind that the question itself does not already state."""
+    if kind is None:
+        return True
+    if kind == "number":
+        attribute = asked_attribute(question)
+        if attribute and attribute not in to_simplified(text):
+            return False
+        return bool(set(NUMBER.findall(text)) - set(NUMBER.findall(question)))
+    if kind == "time":
+        return bool(set(YEAR_OR_DATE.findall(text)) - set(YEAR_OR_DATE.findall(question)))
+    flags = ("nr", "nrfg", "nrt") if kind == "person" else ("ns",)
+    return bool(_names(text, flags) - _names(question, flags))
+
+
+_ENTITY_FLAGS = ("nr", "nrfg", "nrt", "ns", "nt")
+_BOOK_TITLE = re.compile(r"《([^》]{2,30})》")
+
+
+def named_entities(question: str) -> set[str]:
+    """Proper names in a question (people, places, organisations, other proper nouns of 3+ characters,
+    《titles》, and Latin words in a Chinese question), in Simplified script."""
+    simplified = to_simplified(question)
+    latin_question = sum(ch.isascii() for ch in simplified if ch.isalpha()) > 0.5 * max(1, sum(ch.isalpha() for ch in simplified))
+    flags = _ENTITY_FLAGS if latin_question else _ENTITY_FLAGS + ("eng",)
+    names = {w for w, f in pseg.cut(simplified) if (f in flags and len(w) >= 2) or (f == "nz" and len(w) >= 3)}
+    return names | set(_BOOK_TITLE.findall(simplified))
+
+
+def unknown_entities(question: str, library_text: str) -> list[str]:
+    """Names the question mentions that occur nowhere in the library (compared in Simplified, case-folded)."""
+    return sorted(n for n in named_entities(question) if n.lower() not in library_text)
