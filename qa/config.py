@@ -32,7 +32,7 @@ class Settings:
     model_cache: Path = field(default_factory=_cache_home)
     query_prompt: str | None = None
     passage_prompt: str | None = None
-    chunk_size: int = 400
+    chunk_size: int = 500
     chunk_overlap: int = 0
     top_k: int = 5
     fusion: str = "weighted"

@@ -71,8 +71,8 @@ def named_entities(question: str) -> set[str]:
     """Proper names in a question (people, places, organisations, other proper nouns of 3+ characters,
     《titles》, and Latin words in a Chinese question), in Simplified script."""
     simplified = to_simplified(question)
-    latin_question = sum(ch.isascii() for ch in simplified if ch.isalpha()) > 0.5 * max(1, sum(ch.isalpha() for ch in simplified))
-    flags = _ENTITY_FLAGS if latin_question else _ENTITY_FLAGS + ("eng",)
+    chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
+    flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
     names = {w for w, f in pseg.cut(simplified) if (f in flags and len(w) >= 2) or (f == "nz" and len(w) >= 3)}
     return names | set(_BOOK_TITLE.findall(simplified))
 

@@ -1,0 +1,45 @@
+"""Answer-type checks used for abstention (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.answer_type import asked_attribute, expected_type, has_answer_of_type, unknown_entities
+
+LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济增长的贡献率为48.8%。侯冠宇在技术经济发表论文。"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("2023年长三角地区生产总值是多少？", "number"),
+    ("西部陸海新通道預計哪一年建成？", "time"),
+    ("領導小組的組長是誰？", "person"),
+    ("联合工作办公室设在哪个城市？", "place"),
+    ("How many cities had a GDP above one trillion yuan?", "number"),
+    ("推动区域间联动融合发展面临哪些难点？", None),
+])
+def test_expected_type(question, kind):
+    assert expected_type(question) == kind
+
+
+def test_asked_attribute():
+    assert asked_attribute("2023年长江经济带的经济增速是多少？") == "增速"
+    assert asked_attribute("2023年粤港澳大湾区经济总量达到了多少？") == "经济总量"
+
+
+def test_number_needs_a_new_number_next_to_the_asked_attribute():
+    q = "2023年长江经济带的贡献率是多少？"
+    assert has_answer_of_type("number", q, LIBRARY)
+    assert not has_answer_of_type("number", "2023年长江经济带的经济增速是多少？", LIBRARY)
+    assert not has_answer_of_type("number", "2023年的贡献率是多少？", "2023年的贡献率很高。")
+
+
+def test_time_needs_a_year_not_in_the_question():
+    assert has_answer_of_type("time", "论文哪一年发表？", "技术经济, 2025, 44(4): 49-56")
+    assert not has_answer_of_type("time", "2023年哪一天开会？", "2023年召开会议。")
+
+
+def test_unknown_entities():
+    assert unknown_entities("《红楼梦》的作者是谁？", LIBRARY.lower()) == ["红楼梦"]
+    assert unknown_entities("怎么用Python读取Excel文件？", LIBRARY.lower()) == ["Excel", "Python"]
+    assert unknown_entities("长江经济带的GDP是多少？", "长江经济带gdp") == []
+    assert unknown_entities("侯冠宇的论文讲了什么？", LIBRARY.lower()) == []
