@@ -28,6 +28,7 @@ ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|�
                          r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
 ITEM_MARKER = re.compile(r"[一二三四五六七八九十][是要]|首先|其次|第[一二三四五六七八九十]")
 SHORT_SENTENCE = 40
+WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
 FIGURE_MIN_COVERAGE = 0.4
 MAX_LIST_SENTENCES = 7
@@ -110,7 +111,8 @@ class Composer:
         candidates: dict[int, float] = {}  # sentence id → passage rank prior
         for rank, chunk_id in enumerate(retrieval.chunk_ids):
             for s in self.sentences_of_chunk(chunk_id):
-                candidates.setdefault(s, 1.0 / (rank + 1))
+                if WORDS.search(self._sentence_text(s)):
+                    candidates.setdefault(s, 1.0 / (rank + 1))
         if not candidates:
             return Selection([], True, "no passage retrieved", 0.0)
         ids = np.fromiter(candidates, dtype=np.int64)
@@ -135,7 +137,7 @@ class Composer:
             chosen = self._enumeration(best)
         elif self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
             chosen = self._elaboration(best)
-        for pos in np.argsort(-scores)[1:RUNNERS_UP + 1]:
+        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1]:
             s = int(ids[pos])
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:

@@ -11,11 +11,11 @@ import re
 _ENDS = "。！？!?；;…"
 _CLOSERS = "”’」』）)\"'"
 # A boundary after a sentence end (and after any closing quotes that follow it), or after an
-# ASCII full stop followed by whitespace. Lookbehinds keep the punctuation with its sentence.
+# ASCII full stop after a letter or bracket and before whitespace (not "1. " list numbers). Lookbehinds keep the punctuation with its sentence.
 SENTENCE_BOUNDARY = (
     rf"(?:(?<=[{_ENDS}])(?![{_ENDS}{_CLOSERS}])"
     rf"|(?<=[{_ENDS}][{_CLOSERS}])(?![{_CLOSERS}])"
-    r"|(?<=[.!?])(?=\s))"
+    r"|(?<=[A-Za-z\]\)][.!?])(?=\s))"
 )
 _BOUNDARY_RE = re.compile(SENTENCE_BOUNDARY + r"|\n")
 

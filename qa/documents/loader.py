@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 from opencc import OpenCC
 
 from qa.documents.catalog import CatalogEntry, load_catalog
@@ -20,6 +19,7 @@ from qa.documents.cleaning import CleanText, Heading, clean_text
 
 SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MIN_PLAUSIBILITY = 0.5  # real Chinese text scores above 0.9; another encoding's bytes far below
 _t2s = OpenCC("t2s")
 
 
@@ -67,18 +67,51 @@ class DecodeError(ValueError):
     """A file's bytes are not text in any supported encoding."""
 
 
+_CJK_PUNCTUATION = frozenset("，。、；：？！“”‘’（）《》【】—…·「」『』〈〉％＋－．／０１２３４５６７８９")
+
+
+def _is_common_han(ch: str) -> bool:
+    if not "\u4e00" <= ch <= "\u9fff":
+        return False
+    try:
+        ch.encode("gb2312")  # the ~6,800 characters of everyday Simplified text
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plausibility(text: str) -> float:
+    """Share of the non-ASCII characters that are CJK punctuation or common Han characters (in either
+    script): high for real Chinese text, low for GB18030 bytes read as Big5 or the other way round."""
+    sample = "".join(ch for ch in text[:20_000] if ord(ch) > 0x7F and not ch.isspace())
+    if not sample:
+        return 1.0
+    simplified = _t2s.convert(sample)
+    good = sum(a in _CJK_PUNCTUATION or _is_common_han(a) or _is_common_han(b) for a, b in zip(sample, simplified))
+    return good / len(sample)
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode as UTF-8, else GB18030 or Big5 (whichever charset-normalizer finds coherent)."""
+    """Decode as UTF-8, else GB18030 or Big5: whichever decodes strictly, the more plausible if both do."""
     if b"\x00" in data[:65536]:
         raise DecodeError("binary file (contains NUL bytes)")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
-    if best is None:
+    candidates = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            candidates.append((data.decode(encoding), encoding))
+        except UnicodeDecodeError:
+            pass
+    if not candidates:
         raise DecodeError("not UTF-8, GB18030 or Big5 text")
-    return str(best), best.encoding
+    scored = [(_plausibility(text), text, encoding) for text, encoding in candidates]
+    score, text, encoding = max(scored, key=lambda c: c[0])  # GB18030 on a tie
+    if score < MIN_PLAUSIBILITY:
+        raise DecodeError(f"not UTF-8, GB18030 or Big5 text (as {encoding} it reads as gibberish)")
+    return text, encoding
 
 
 def detect_script(text: str) -> str:

@@ -36,6 +36,7 @@ def run_meta(assistant: Assistant) -> dict:
         "documents": len(assistant.store.documents),
         "chunks": len(assistant.store.chunks),
         "model": manifest.get("model"),
+        "encoder_backend": getattr(assistant.encoder, "backend", "torch"),
         "chunk_size": manifest.get("chunk_size"),
         "fusion": s.fusion,
         "top_k": s.top_k,

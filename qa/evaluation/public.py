@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.answer.contract import Answer, Passage
-from qa.assistant import Assistant
+from qa.assistant import Assistant, QuestionError
 from qa.config import Settings
 from qa.embedding.encoder import Encoder
 from qa.evaluation.common import CACHE_DIR, REPO_ROOT, method_rankings, run_meta, same_ranking, warm_up
 from qa.evaluation.metrics import percentile
 from qa.index.builder import build_index
 from qa.index.lexical import to_simplified
-from qa.index.store import load_store
 from qa.retrieval.hybrid import METHODS
 
 BENCHMARKS = ("cmrc2018", "drcd")
@@ -156,6 +155,7 @@ def summarise_public(records: list[dict], methods: tuple[str, ...] = METHODS) ->
         "answer_contains_reference_from_gold": sum(r["contains_from_gold"] for r in records) / n,
         "answered_contains_reference": sum(r["contains"] for r in answered) / max(1, len(answered)),
         "abstention_rate": 1 - len(answered) / n,
+        "answer_chars_median": statistics.median(len(r["answer"]) for r in answered) if answered else 0.0,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_mean_ms": statistics.fmean(latencies) if latencies else 0.0,
@@ -175,7 +175,10 @@ def ask_all(assistant: Assistant, questions: list[PublicQuestion], progress: boo
     records = []
     started = time.perf_counter()
     for i, q in enumerate(questions, 1):
-        answer = assistant.ask(q.question)
+        try:
+            answer = assistant.ask(q.question)
+        except QuestionError as exc:
+            answer = Answer(question=q.question, abstained=True, answer="", reason=f"question rejected: {exc}")
         rankings, consistent = doc_rankings(assistant, q.question)
         records.append({**score_question(q, answer, rankings), "ranking_consistent": consistent})
         if progress and (i % 100 == 0 or i == len(questions)):
@@ -192,8 +195,7 @@ def run_public(name: str, settings: Settings, data_dir: Path = DEFAULT_DATA_DIR,
     t0 = time.perf_counter()
     index_dir = build_benchmark_index(name, contexts, settings, encoder, cache_dir, force=rebuild)
     build_s = time.perf_counter() - t0
-    assistant = Assistant(load_store(index_dir, encoder.fingerprint), encoder,
-                          settings.with_overrides(index_dir=index_dir))
+    assistant = Assistant.load(settings=settings.with_overrides(index_dir=index_dir))
     indexed = {d.doc_id for d in assistant.store.documents}
     warm_up(assistant)
     records = ask_all(assistant, sample)

@@ -20,7 +20,8 @@ def render_public(results: dict) -> str:
     out = [
         f"# Public benchmark: {name} dev\n",
         f"Measured {meta['measured_at']} on {meta['machine']}. Library: all {meta['passages']} passages of the split "
-        f"as documents ({meta['chunks']} chunks of ≤ {meta['chunk_size']} characters, model {meta['model']}); "
+        f"as documents ({meta['chunks']} chunks of ≤ {meta['chunk_size']} characters, model {meta['model']}, "
+        f"{meta.get('encoder_backend', 'torch')}); "
         f"questions: {sample} of {meta['questions_total']}. The assistant's fusion is **{meta['fusion']}**, "
         f"abstention threshold {meta['abstain_threshold']}. Gold passages missing from the index: "
         f"{meta['gold_passage_not_indexed']}. Index ready in {meta['index_ready_s']} s (cached in eval/.cache/).\n",
@@ -46,6 +47,7 @@ def render_public(results: dict) -> str:
             ["… quoted from the gold passage (normalised)", pct(summary["answer_contains_reference_from_gold"])],
             ["answered questions containing a reference", pct(summary["answered_contains_reference"])],
             ["abstention rate (every question is answerable)", pct(summary["abstention_rate"])],
+            ["answer length, median characters (answered)", f"{summary.get('answer_chars_median', 0):.0f}"],
             ["latency p50 / p95 (ask, after one warm-up)",
              f"{ms(summary['latency_p50_ms'])} / {ms(summary['latency_p95_ms'])}"],
         ]),

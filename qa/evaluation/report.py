@@ -35,14 +35,22 @@ def _value(key: str, value: float) -> str:
     return pct(value) if key in SHARES else num(value)
 
 
+def _delta(key: str, value: float) -> str:
+    if key.startswith("latency"):
+        return f"{value:+.0f} ms"
+    if key == "answer_chars_median":
+        return f"{value:+.0f}"
+    return signed(value, key in SHARES)
+
+
 def _header(meta: dict, overall: dict) -> list[str]:
     return [
         f"# Gold evaluation: {meta['split']}\n",
         f"Measured {meta['measured_at']} on {meta['machine']}, from `{meta['gold_file']}`: {overall['n']} questions "
         f"({overall['answerable']} answerable). Index `{meta['index_dir']}` built {meta['index_built_at']}: "
         f"{meta['documents']} documents, {meta['chunks']} chunks of ≤ {meta['chunk_size']} characters, model "
-        f"{meta['model']}. Fusion **{meta['fusion']}**, top_k {meta['top_k']}, abstention threshold "
-        f"{meta['abstain_threshold']}. Latency is `ask()` wall time after one warm-up question.\n",
+        f"{meta['model']} ({meta.get('encoder_backend', 'torch')}). Fusion **{meta['fusion']}**, top_k {meta['top_k']}, "
+        f"abstention threshold {meta['abstain_threshold']}. Latency is `ask()` wall time after one warm-up question.\n",
     ]
 
 
@@ -86,7 +94,7 @@ def _methods(methods: dict, fusion: str) -> list[str]:
 
 
 def _comparison(c: dict) -> list[str]:
-    rows = [[key, _value(key, d["before"]), _value(key, d["after"]), signed(d["delta"], key in SHARES)]
+    rows = [[key, _value(key, d["before"]), _value(key, d["after"]), _delta(key, d["delta"])]
             for key, d in c["overall"].items() if key not in ("n", "answerable")]
     lines = [f"## Compared with the baseline measured {c['baseline_measured_at']}\n",
              table(["metric", "before", "after", "delta"], rows)]

@@ -28,7 +28,7 @@ from qa.index import layout
 from qa.index.dense import DenseIndex
 from qa.index.lexical import LexicalIndex, to_simplified
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when cleaning, chunking or sentence splitting changes
 
 
 def _say(message: str) -> None:

@@ -36,6 +36,7 @@ class FakeAssistant:
         self.settings = SimpleNamespace(index_dir=Path("fake"), fusion="rrf", top_k=2)
         chunks = [SimpleNamespace(doc_id="d", title="t", section=None, start=a, end=b, text=TEXT[a:b]) for a, b in CHUNKS]
         self.store = SimpleNamespace(manifest={"model": "fake", "chunk_size": 7}, documents=[1], chunks=chunks)
+        self.encoder = SimpleNamespace(backend="fake")
         self.composer = SimpleNamespace(rule=SimpleNamespace(threshold=0.5))
         self.retriever = SimpleNamespace(fusion="rrf", run=self._run)
         self.histories: list[list[str]] = []

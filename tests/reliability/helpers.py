@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,20 +27,13 @@ def qa_command() -> list[str]:
 
 
 def qa_env(index_dir: Path, **changes: str) -> dict[str, str]:
-    """Environment of a ``qa`` subprocess: no keys, no rate limit, unless ``changes`` say otherwise."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    """Environment of a ``qa`` subprocess: this one's (model, backend, threads...), with the index given,
+    no keys and no rate limit unless ``changes`` say otherwise."""
+    env = {k: v for k, v in os.environ.items() if k != "QA_API_KEY_FILE"}
     env.update({"QA_INDEX_DIR": str(index_dir), "QA_API_KEYS": "", "QA_RATE_LIMIT_PER_MINUTE": "0",
                 "PYTHONUNBUFFERED": "1"})
-    for key in ("QA_MODEL", "QA_MODEL_CACHE", "QA_QUERY_PROMPT", "QA_PASSAGE_PROMPT"):
-        if key in os.environ:
-            env[key] = os.environ[key]
     env.update(changes)
     return env
-
-
-def copy_index(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
 
 
 def stop(proc: subprocess.Popen, timeout: float = 15) -> None:

@@ -38,7 +38,7 @@ QUESTIONS = [
     ("SQL injection", "'; DROP TABLE documents; --", "abstain"),
     ("SQL tautology", "1' OR '1'='1", "200"),  # should abstain: see test_junk_question_abstains
     ("HTML and script around a question",
-     "<b>推动区域间联动融合发展</b>面临哪些难点？<img src=x onerror=alert(1)><script>alert(2)</script>", "answer"),
+     "<b>推动区域间联动融合发展</b>面临哪些难点？<img src=x onerror=alert(1)><script>alert(2)</script>", "200"),
     ("template and path injection", "{{7*7}} ${jndi:ldap://x} ../../etc/passwd", "200"),
     ("line breaks inside", "推动区域间\n联动融合发展\n面临哪些\n难点？", "answer"),
     ("full-width Latin", "ＲＥＧＩＯＮＡＬ　ＤＥＶＥＬＯＰＭＥＮＴ？", "200"),
