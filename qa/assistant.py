@@ -12,7 +12,7 @@ from qa.embedding.encoder import Encoder
 from qa.index.store import IndexStore, load_store
 from qa.retrieval.retriever import Retriever, retrieval_query
 
-# Chosen on the gold dev split with `qa eval --tune` (see eval/README.md); override with QA_ABSTAIN_THRESHOLD.
+# Chosen on the gold dev split (see README, 'When it abstains'); override with QA_ABSTAIN_THRESHOLD.
 DEFAULT_RULE = AbstainRule()
 CANDIDATE_PASSAGES = 5
 

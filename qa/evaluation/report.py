@@ -39,7 +39,7 @@ def _delta(key: str, value: float) -> str:
     if key.startswith("latency"):
         return f"{value:+.0f} ms"
     if key == "answer_chars_median":
-        return f"{value:+.0f}"
+        return f"{value:+.1f}"
     return signed(value, key in SHARES)
 
 

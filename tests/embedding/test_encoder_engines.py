@@ -23,7 +23,7 @@ class CountingEngine:
 
 def test_choose_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QA_ENCODER_BACKEND", raising=False)
-    assert choose_backend(Settings(model=DEFAULT_MODEL)) == "onnx"
+    assert choose_backend(Settings(model=DEFAULT_MODEL)) == "onnx-int8-queries"
     assert choose_backend(Settings(model="some/other-model")) == "torch"
     assert choose_backend(Settings(model=DEFAULT_MODEL), "torch") == "torch"
     with pytest.raises(ValueError):
@@ -33,9 +33,9 @@ def test_choose_backend(monkeypatch: pytest.MonkeyPatch) -> None:
         choose_backend(Settings(model=DEFAULT_MODEL))
 
 
-def test_fingerprint_is_shared_by_fp32_engines_not_int8() -> None:
+def test_fingerprint_is_shared_by_fp32_passage_engines_not_int8() -> None:
     make = lambda backend: Encoder(CountingEngine(), DEFAULT_MODEL, "query: ", "passage: ", backend=backend)  # noqa: E731
-    assert make("onnx").fingerprint == make("torch").fingerprint
+    assert make("onnx").fingerprint == make("torch").fingerprint == make("onnx-int8-queries").fingerprint
     assert make("onnx-int8").fingerprint != make("torch").fingerprint
 
 
@@ -56,6 +56,16 @@ def test_query_cache_is_bounded_and_exact() -> None:
     assert enc.encode_passages(["长的段落文字", "短"]).shape == (2, 4)
 
 
+def test_passage_engine_is_made_on_first_use() -> None:
+    queries, made = CountingEngine(), []
+    enc = Encoder(queries, DEFAULT_MODEL, "query: ", "passage: ", passage_engine=lambda: made.append(1) or CountingEngine())
+    enc.encode_queries(["问题"])
+    assert not made
+    enc.encode_passages(["段落"])
+    enc.encode_passages(["段落二"])
+    assert made == [1] and queries.calls == 1
+
+
 @pytest.mark.slow
 def test_onnx_engine_reproduces_sentence_transformers() -> None:
     from qa.config import load_settings
@@ -72,3 +82,7 @@ def test_onnx_engine_reproduces_sentence_transformers() -> None:
     q_onnx = np.vstack([onnx.encode_queries([q]) for q in queries])
     assert (q_onnx * torch.encode_queries(queries)).sum(1).min() > 0.9999
     assert (onnx.encode_passages(passages) * torch.encode_passages(passages)).sum(1).min() > 0.9999
+    default = Encoder.load(settings, show_progress=False, backend="onnx-int8-queries")
+    assert default.fingerprint == torch.fingerprint  # passages in fp32: the same index
+    assert (default.encode_passages(passages[:3]) * onnx.encode_passages(passages[:3])).sum(1).min() > 0.9999
+    assert (np.vstack([default.encode_queries([q]) for q in queries]) * q_onnx).sum(1).min() > 0.97

@@ -96,6 +96,7 @@ def test_scoring_and_summary(data_dir: Path) -> None:
         score_question(q2, _answer([], abstained=True, ms=25), {"rrf": [], "lexical": ["SYN_2"]}),
     ]
     assert records[0]["contains_raw"] and records[0]["contains_from_gold"]
+    assert not {"question", "answers", "answer"} & set(records[0])  # the benchmark's text is not copied
     assert not records[1]["contains_raw"] and records[1]["contains"] and not records[1]["contains_from_gold"]
     assert quoted_texts(_answer([("a", "甲。"), ("b", "乙。")]), "b") == ["乙。", "乙。"]
     s = summarise_public(records, methods=("rrf", "lexical"))
