@@ -1,13 +1,7 @@
 """Benchmark section 5: how query latency grows with library size, up to ≥ 100,000 chunks.
 
-The synthetic library (no model call is needed to make it):
-
-- a *pool* of real sentences with their real vectors and jieba tokens, from a built index (the large
-  library: DRCD + CMRC 2018 dev; the seeds in ``--quick``);
-- each synthetic chunk is random pool sentences concatenated up to 250-400 characters; five chunks
-  make a document. A sentence's vector is its real vector plus Gaussian noise (cosine ≈ 0.97 to the
-  original, so repeated sentences are not exact duplicates), a chunk's vector the normalised mean
-  of its sentences' vectors plus the same noise; BM25 is built over the sentences' real tokens.
+The synthetic library needs no model call: see :data:`DESCRIPTION` (mixes of two real chunks of a
+built index, with their real vectors, sentences and tokens).
 
 At each size the real ``Assistant`` answers real questions (public dev questions against the pool's
 passages, plus gold questions), with the exact FAISS index and with HNSW (the builder's choice from
@@ -30,48 +24,46 @@ from qa.evaluation.bench_common import summary
 from qa.evaluation.bench_query import Capture
 
 DESCRIPTION = (
-    "How it was made: a pool of real sentences with their real vectors and jieba tokens from a built index "
-    "(the larger library; the seeds in --quick). Each synthetic chunk is random pool sentences concatenated to "
-    "250-400 characters, five chunks a document. A sentence's vector is its real vector plus Gaussian noise "
-    "(cosine ≈ 0.97 to the original, so repeated sentences are not exact duplicates); a chunk's vector is the "
-    "normalised mean of its sentences' vectors plus the same noise; BM25 is built over the sentences' real tokens. "
-    "The real `Assistant` (retriever + composer) answers real questions at each size, with the exact FAISS index "
-    "and with HNSW.")
-NOISE = 0.25  # norm of the noise added to a unit vector: cosine ≈ 1/sqrt(1 + 0.0625) ≈ 0.97
+    "How it was made: from a built index (the larger library; the seeds in --quick) we take its real chunks, their "
+    "real vectors, and their real sentences with their real vectors and jieba tokens. Each synthetic chunk joins "
+    "the first share w (uniform in 0.5-1) of the sentences of one random real chunk and the first share 1-w of "
+    "another's; its vector is the normalised mix w·v1 + (1-w)·v2 of the two real chunk vectors, its sentences keep "
+    "their real vectors, and BM25 is built over their real tokens; five chunks make a document. Mixing real "
+    "vectors keeps the library on the real embeddings' manifold (isotropic noise would make it artificially "
+    "high-dimensional and defeat any approximate index): mean pairwise cosine 0.90 against 0.86 for the real "
+    "chunks, so if anything harder for an approximate index. The real `Assistant` (retriever + composer) answers "
+    "real questions at each size, with the exact FAISS index and with HNSW.")
 CHUNKS_PER_DOC = 5
 
 
 class Pool:
-    """Real sentences (Simplified-agnostic text), their vectors and their BM25 tokens."""
+    """Real chunks (vectors) and, per chunk, its real sentences (texts, vectors, BM25 tokens)."""
 
     def __init__(self, index_dir: Path) -> None:
         from qa.index.lexical import tokenize
+        from qa.index.store import load_store
 
-        docs = json.loads((index_dir / "documents.json").read_text(encoding="utf-8"))
-        vectors = np.load(index_dir / "sentence_vectors.npy")
-        texts, keep = [], []
-        with open(index_dir / "sentences.jsonl", encoding="utf-8") as f:
-            for i, row in enumerate(map(json.loads, f)):
-                text = docs[row["doc"]]["text"][row["start"]:row["end"]]
-                if 4 <= len(text) <= 200 and "\n" not in text:
-                    texts.append(text)
-                    keep.append(i)
+        store = load_store(index_dir)
+        owner = store.sentence_chunks()
+        texts, keep, members = [], [], {}
+        for s, c in enumerate(owner):
+            d = store.documents[int(store.sentence_doc[s])]
+            text = d.text[int(store.sentence_start[s]):int(store.sentence_end[s])]
+            if text.strip():
+                members.setdefault(int(c), []).append(len(texts))
+                texts.append(text)
+                keep.append(s)
         self.texts = texts
-        self.vectors = np.ascontiguousarray(vectors[keep], dtype=np.float32)
+        self.vectors = np.ascontiguousarray(store.sentence_vectors[keep], dtype=np.float32)
         self.tokens = [tokenize(t) for t in texts]
+        self.chunk_ids = sorted(members)
+        self.chunk_sentences = [members[c] for c in self.chunk_ids]
+        self.chunk_vectors = np.ascontiguousarray(np.load(index_dir / "chunk_vectors.npy")[self.chunk_ids], dtype=np.float32)
         self.source = str(index_dir)
 
 
-def _noisy(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    noise = rng.standard_normal(vectors.shape, dtype=np.float32)
-    noise *= NOISE / np.sqrt(vectors.shape[1])
-    out = vectors + noise
-    out /= np.linalg.norm(out, axis=1, keepdims=True)
-    return out
-
-
 def synthetic_store(pool: Pool, n_chunks: int, seed: int = 0, approximate: bool | None = None):
-    """An in-memory ``IndexStore`` of ``n_chunks`` synthetic chunks (see the module docstring)."""
+    """An in-memory ``IndexStore`` of ``n_chunks`` synthetic chunks (see :data:`DESCRIPTION`)."""
     import bm25s
 
     from qa.chunks.splitter import Chunk
@@ -81,52 +73,39 @@ def synthetic_store(pool: Pool, n_chunks: int, seed: int = 0, approximate: bool 
     from qa.index.store import IndexStore
 
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(pool.texts), size=n_chunks * 16)
+    first = rng.integers(0, len(pool.chunk_ids), size=n_chunks)
+    second = rng.integers(0, len(pool.chunk_ids), size=n_chunks)
+    share = rng.uniform(0.5, 1.0, size=n_chunks).astype(np.float32)
     lengths = np.array([len(t) for t in pool.texts])
     documents, chunks, corpus = [], [], []
     s_doc, s_start, s_end, s_src = [], [], [], []
-    chunk_rows: list[list[int]] = []
-    p = 0
     parts: list[str] = []
+    doc_len = 0
     for c in range(n_chunks):
         if c % CHUNKS_PER_DOC == 0:
             parts, doc_len = [], 0
-        target = 250 + int(rng.integers(0, 150))
+        a, b = pool.chunk_sentences[first[c]], pool.chunk_sentences[second[c]]
+        members = a[:max(1, round(float(share[c]) * len(a)))] + b[:round(float(1 - share[c]) * len(b))]
         start = doc_len
-        members, size = [], 0
-        while size < target and len(members) < 16:
-            s = int(picks[p % len(picks)])
-            p += 1
-            if members and size + lengths[s] > 400:
-                break
-            members.append(s)
-            size += int(lengths[s])
-        text_parts = []
         for s in members:
             s_doc.append(len(documents))
             s_start.append(doc_len)
             doc_len += int(lengths[s])
             s_end.append(doc_len)
             s_src.append(s)
-            text_parts.append(pool.texts[s])
-        text = "".join(text_parts)
+        text = "".join(pool.texts[s] for s in members)
         parts.append(text)
         doc_id = f"syn-{len(documents):06d}"
         chunks.append(Chunk(chunk_id=c, doc_id=doc_id, title=f"合成文档 {len(documents)}", section=None, start=start,
                             end=doc_len, text=text))
-        chunk_rows.append(members)
         corpus.append([tok for s in members for tok in pool.tokens[s]] or [""])
         if c % CHUNKS_PER_DOC == CHUNKS_PER_DOC - 1 or c == n_chunks - 1:
             documents.append(Document(doc_id=doc_id, title=f"合成文档 {len(documents)}", text="".join(parts)))
-    src = np.array(s_src, dtype=np.int64)
-    sentence_vectors = _noisy(pool.vectors[src], rng)
-    chunk_vectors = np.zeros((n_chunks, pool.vectors.shape[1]), dtype=np.float32)
-    offset = 0
-    for c, members in enumerate(chunk_rows):
-        chunk_vectors[c] = sentence_vectors[offset:offset + len(members)].mean(axis=0)
-        offset += len(members)
+    sentence_vectors = pool.vectors[np.array(s_src, dtype=np.int64)]
+    w = share[:, None]
+    chunk_vectors = w * pool.chunk_vectors[first] + (1 - w) * pool.chunk_vectors[second]
     chunk_vectors /= np.linalg.norm(chunk_vectors, axis=1, keepdims=True)
-    chunk_vectors = _noisy(chunk_vectors, rng)
+    chunk_vectors = np.ascontiguousarray(chunk_vectors, dtype=np.float32)
     retriever = bm25s.BM25()
     retriever.index(corpus, show_progress=False)
     doc_freq: dict[str, int] = {}
@@ -243,10 +222,11 @@ def _sentence_search(vectors: np.ndarray, queries: np.ndarray, faiss) -> dict:
     """The retriever's brute-force sentence scoring vs an IVF index over the sentences (top 50)."""
     k = 50
     t = time.perf_counter()
-    exact_top = []
+    kth = []
     for q in queries:
         sims = vectors @ q
-        exact_top.append(np.argpartition(-sims, min(k, len(sims) - 1))[:k])
+        top = np.argpartition(-sims, min(k, len(sims) - 1))[:k]
+        kth.append(float(sims[top].min()))
     brute_ms = (time.perf_counter() - t) * 1e3 / len(queries)
     out = {"brute_force_ms": brute_ms}
     n = len(vectors)
@@ -263,9 +243,11 @@ def _sentence_search(vectors: np.ndarray, queries: np.ndarray, faiss) -> dict:
     for nprobe in (8, 16, 32):
         ivf.nprobe = nprobe
         t = time.perf_counter()
-        found = [ivf.search(q[None, :], k)[1][0] for q in queries]
+        found = [ivf.search(q[None, :], k)[0][0] for q in queries]
         ms = (time.perf_counter() - t) * 1e3 / len(queries)
-        out[f"ivf_nprobe{nprobe}"] = {"ms": ms, "recall@50": recall_at(np.array(exact_top), np.array(found), k)}
+        # Tie-aware (sentences repeat in the synthetic library): a hit scores at least the exact 50th score.
+        recall = float(np.mean([(scores >= edge - 1e-6).sum() / k for scores, edge in zip(found, kth)]))
+        out[f"ivf_nprobe{nprobe}"] = {"ms": ms, "recall@50": recall}
     out["ivf_nlist"] = nlist
     out["ivf_build_s"] = build_s
     return out

@@ -28,7 +28,7 @@ from qa.index import layout
 from qa.index.dense import DenseIndex
 from qa.index.lexical import LexicalIndex, to_simplified
 
-FORMAT_VERSION = 2  # bump when cleaning, chunking or sentence splitting changes
+FORMAT_VERSION = 3  # bump when cleaning, chunking, sentence splitting or tokenising changes
 
 
 def _say(message: str) -> None:

@@ -37,9 +37,10 @@ def to_simplified(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased jieba search-mode tokens of the Simplified text, without punctuation or stopwords."""
+    """Lower-cased jieba search-mode tokens of the Simplified text, without punctuation, stopwords or
+    single Latin letters (an English "I" would otherwise match every DOI)."""
     tokens = jieba.lcut_for_search(to_simplified(text).lower())
-    return [t for t in tokens if _WORD.search(t) and t not in STOPWORDS and not t.isspace()]
+    return [t for t in tokens if _WORD.search(t) and t not in STOPWORDS and not (t.isascii() and len(t) < 2)]
 
 
 class LexicalIndex:

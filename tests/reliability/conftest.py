@@ -12,7 +12,6 @@ import pytest
 from qa.config import Settings, load_settings
 from tests.api.conftest import LiveServer, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -46,17 +45,3 @@ def rel_serve(core_assistant, rel_settings: Settings) -> Iterator[Callable[..., 
 def canonical(core_assistant) -> dict[str, str]:
     """doc_id → canonical text of the core index."""
     return {d["doc_id"]: core_assistant.canonical_text(d["doc_id"]) for d in core_assistant.documents()}
-
-
-@pytest.fixture(scope="session")
-def rel_browser():
-    """Headless system Chromium; skips when it is not installed."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs /usr/bin/chromium (apt-get install -y chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        yield browser
-        browser.close()

@@ -43,8 +43,8 @@ def hostile_server(core_index_dir, core_assistant, rel_serve, tmp_path_factory):
 
 
 @pytest.fixture()
-def page(rel_browser, hostile_server):
-    context = rel_browser.new_context(viewport={"width": 1280, "height": 900})
+def page(browser, hostile_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
