@@ -156,8 +156,6 @@ def test_server_still_healthy_after_the_matrix(http) -> None:
 JUNK = ["<script>alert(1)</script>", "1' OR '1'='1"]
 
 
-@pytest.mark.xfail(strict=False, reason="open: the composer quotes bare heading numbers such as '1.' for junk questions "
-                   "(a high cosine alone passes the support threshold); qa/answer/composer.py is owned elsewhere")
 @pytest.mark.parametrize("question", JUNK)
 def test_junk_question_abstains(http, question: str) -> None:
     response = http.post("/api/ask", json={"question": question})
