@@ -432,7 +432,7 @@ def _render_scale(sec: dict) -> list[str]:
     h = sec["hnsw"]
     out = ["## 5. Scale: a synthetic library", "",
            bench_scale.DESCRIPTION, "",
-           f"Pool: {pool['sentences']:,} sentences of `{pool['source']}`. {sec['questions']} questions per size; "
+           f"Pool: {pool.get('chunks', 0):,} chunks, {pool['sentences']:,} sentences of `{pool['source']}`. {sec['questions']} questions per size; "
            f"HNSW M={h['M']}, efSearch={h['efSearch']} (the builder uses it from {h['from_chunks']:,} chunks); "
            f"recall@10 on {sec['recall_queries']} encoded questions.", "",
            "| chunks | sentences | index | ask p50 | ask p95 | embed | FAISS | sentence scores | BM25 | fusion | answer | recall@10 |",
@@ -450,7 +450,7 @@ def _render_scale(sec: dict) -> list[str]:
                        f"{fmt(v['fusion'])} | {fmt(v['answer'])} | {rec} |")
     out += ["", "Breakdown columns are p50 ms. HNSW efSearch sweep (recall@10 vs exact / ms per top-50 search) and the "
             "sentence-scoring alternatives (top-50 sentences; recall@50 vs the brute-force scores):", "",
-            "| chunks | HNSW build s | ef 32 | ef 64 | ef 128 | ef 256 | sentence matrix MB | brute force ms | IVF (nlist) nprobe 8 | nprobe 16 | nprobe 32 |",
+            "| chunks | HNSW build s | ef 32 | ef 64 | ef 128 | ef 256 | sentence matrix MB | brute force ms | IVF (nlist) nprobe 16 | nprobe 64 | nprobe 128 |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in sec["rows"]:
         if "exact" not in row:
@@ -459,7 +459,7 @@ def _render_scale(sec: dict) -> list[str]:
         cells = [f"{sweep[e]['recall@10']:.3f} / {sweep[e]['search_ms']:.2f}" if e in sweep else "—" for e in ("32", "64", "128", "256")]
         ss = row["sentences_search"]
         ivf = [f"{ss[f'ivf_nprobe{n}']['recall@50']:.3f} / {ss[f'ivf_nprobe{n}']['ms']:.2f} ms" if f"ivf_nprobe{n}" in ss else "—"
-               for n in (8, 16, 32)]
+               for n in (16, 64, 128)]
         ivf[0] = f"({ss['ivf_nlist']}) {ivf[0]}" if "ivf_nlist" in ss else ivf[0]
         out.append(f"| {row['chunks']:,} | {fmt(row['hnsw_build_s'])} | {' | '.join(cells)} | {fmt(row['sentence_matrix_mb'], 0)} | "
                    f"{fmt(ss['brute_force_ms'], 2)} | {' | '.join(ivf)} |")

@@ -213,7 +213,7 @@ def run_scale(pool_index: Path, settings, sizes: list[int], questions: list[str]
         rows.append(row)
         del assistant, store, exact, hnsw, capture
         gc.collect()
-    return {"pool": {"source": pool.source, "sentences": len(pool.texts), "load_s": pool_s}, "questions": len(questions),
+    return {"pool": {"source": pool.source, "sentences": len(pool.texts), "chunks": len(pool.chunk_ids), "load_s": pool_s}, "questions": len(questions),
             "recall_queries": len(recall_queries), "hnsw": {"M": HNSW_M, "efSearch": HNSW_EF_SEARCH, "from_chunks": HNSW_FROM},
             "rows": rows}
 
@@ -240,7 +240,7 @@ def _sentence_search(vectors: np.ndarray, queries: np.ndarray, faiss) -> dict:
     ivf.train(sample)
     ivf.add(vectors)
     build_s = time.perf_counter() - t
-    for nprobe in (8, 16, 32):
+    for nprobe in (16, 64, 128):
         ivf.nprobe = nprobe
         t = time.perf_counter()
         found = [ivf.search(q[None, :], k)[0][0] for q in queries]
