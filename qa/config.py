@@ -39,6 +39,8 @@ class Settings:
     abstain_threshold: float | None = None
     max_question_chars: int = 500
     threads: int = 0
+    encoder_backend: str = "auto"
+    query_cache: int = 256
     host: str = "127.0.0.1"
     port: int = 7860
     api_keys: str = ""
@@ -69,6 +71,8 @@ def load_settings() -> Settings:
         abstain_threshold=float(threshold) if threshold else None,
         max_question_chars=int(_env("MAX_QUESTION_CHARS", str(d.max_question_chars))),
         threads=int(_env("THREADS", str(d.threads))),
+        encoder_backend=_env("ENCODER_BACKEND", d.encoder_backend).strip().lower() or d.encoder_backend,
+        query_cache=max(0, int(_env("QUERY_CACHE", str(d.query_cache)))),
         host=_env("HOST", d.host),
         port=int(_env("PORT", str(d.port))),
         api_keys=_env("API_KEYS", d.api_keys),

@@ -2,7 +2,7 @@
 
 Nothing is generated. Candidate sentences are the sentences of the retrieved passages; each is
 scored by the cosine of its (pre-computed) vector with the question, by how much of the question's
-weighted vocabulary it contains, and by the rank of its passage. The best sentence is kept, plus
+weighted vocabulary it contains (read together with its document's title), and by the rank of its passage. The best sentence is kept, plus
 the rest of an enumeration (一是…二是…) for list questions, or a close runner-up otherwise.
 
 Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
@@ -35,7 +35,7 @@ MAX_LIST_SENTENCES = 7
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
-COVERAGE_WEIGHT = 0.2
+COVERAGE_WEIGHT = 0.3  # chosen on gold dev among 0.2-0.5 (answer evidence recall 0.837 at 0.3)
 RUNNER_UP_MARGIN = 0.1
 
 
@@ -69,12 +69,11 @@ def _weighted_terms(store: IndexStore, question: str, history: list[str] | None)
     return terms
 
 
-def coverage(terms: dict[str, float], text: str) -> float:
-    """Share of the question's IDF-weighted words found in ``text`` (both compared in Simplified)."""
+def coverage(terms: dict[str, float], simplified: str) -> float:
+    """Share of the question's IDF-weighted words found in a text already in Simplified, lower-cased."""
     total = sum(terms.values())
     if not total:
         return 0.0
-    simplified = to_simplified(text).lower()
     return sum(w for t, w in terms.items() if t in simplified) / total
 
 
@@ -86,11 +85,22 @@ class Composer:
         self.rule = rule
         self._doc_bounds = np.searchsorted(store.sentence_doc, np.arange(len(store.documents) + 1))
         self._doc_pos = {doc.doc_id: i for i, doc in enumerate(store.documents)}
-        self._library_text = "\n".join(to_simplified(doc.text).lower() for doc in store.documents)
+        self._simplified = [to_simplified(doc.text).lower() for doc in store.documents]
+        self._library_text = "\n".join(self._simplified)
+        self._titles = [to_simplified(doc.title).lower() for doc in store.documents]
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
         return doc.text[int(self.store.sentence_start[s]) : int(self.store.sentence_end[s])]
+
+    def _simplified_text(self, s: int) -> str:
+        """The sentence in Simplified, lower-cased: sliced from the converted document when the
+        conversion kept its length (almost always: t2s maps character for character), else converted."""
+        d = int(self.store.sentence_doc[s])
+        start, end = int(self.store.sentence_start[s]), int(self.store.sentence_end[s])
+        if len(self._simplified[d]) == len(self.store.documents[d].text):
+            return self._simplified[d][start:end]
+        return to_simplified(self._sentence_text(s)).lower()
 
     def sentences_of_chunk(self, chunk_id: int) -> list[int]:
         """Sentence ids overlapping a chunk, in document order."""
@@ -117,10 +127,14 @@ class Composer:
             return Selection([], True, "no passage retrieved", 0.0)
         ids = np.fromiter(candidates, dtype=np.int64)
         cosines = self.store.sentence_vectors[ids] @ retrieval.query_vector
-        covers = np.array([coverage(terms, self._sentence_text(int(s))) for s in ids])
+        covers = np.array([coverage(terms, self._simplified_text(int(s))) for s in ids])
+        # Ranking (not abstention) reads a sentence together with its document's title: 「公司的总部在英国伦敦」
+        # answers 「Playfish的总部在哪」 without repeating the name (CMRC 2018: +7 points of answers).
+        ranking_covers = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" +
+                                            self._simplified_text(int(s))) for s in ids])
         priors = np.array([candidates[int(s)] for s in ids])
         lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
-        scores = cosines + COVERAGE_WEIGHT * covers + 0.03 * priors - 0.05 * (lengths < 12)
+        scores = cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
         best_pos = int(np.argmax(scores))
         best = int(ids[best_pos])
         support = self.rule.support(float(cosines[best_pos]), float(covers[best_pos]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import threading
 from pathlib import Path
@@ -123,12 +124,26 @@ def client_identity(request: Request, auth_on: bool) -> str:
 
 
 def require_key(request: Request) -> None:
-    """FastAPI dependency: refuse the request with 401 unless it carries a valid key."""
+    """FastAPI dependency: refuse the request with 401 unless it carries a valid key.
+
+    Wrong keys are counted per client IP (``app.state.auth_failures``, a rate limiter): once a client
+    has used up its allowance it gets 429 *before* its key is checked, so keys cannot be guessed at speed.
+    """
     store: KeyStore = request.app.state.keys
     if not store.enabled:
         return
     token = bearer_token(request)
-    if token is None or not store.verify(token):
-        message = "Missing API key." if token is None else "Invalid API key."
-        message += " Send 'Authorization: Bearer <key>'."
-        raise ApiError(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
+    if token is None:
+        raise ApiError(401, "unauthorized", "Missing API key. Send 'Authorization: Bearer <key>'.",
+                       {"WWW-Authenticate": "Bearer"})
+    failures = request.app.state.auth_failures
+    client = "ip:" + (request.client.host if request.client else "unknown")
+    wait = failures.waiting(client)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(429, "rate_limited", f"Too many invalid API keys from this client; retry in {seconds} s.",
+                       {"Retry-After": str(seconds)})
+    if not store.verify(token):
+        failures.acquire(client)
+        raise ApiError(401, "unauthorized", "Invalid API key. Send 'Authorization: Bearer <key>'.",
+                       {"WWW-Authenticate": "Bearer"})

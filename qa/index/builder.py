@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from qa.chunks.sentences import sentence_spans
 from qa.chunks.splitter import Chunk, chunk_documents
@@ -25,10 +26,10 @@ from qa.config import Settings
 from qa.documents.loader import Document, Skipped, load_folder, text_digest
 from qa.embedding.encoder import Encoder
 from qa.index import layout
-from qa.index.dense import DenseIndex
+from qa.index.dense import SENTENCE_HNSW_FROM, DenseIndex
 from qa.index.lexical import LexicalIndex, to_simplified
 
-FORMAT_VERSION = 3  # bump when cleaning, chunking, sentence splitting or tokenising changes
+FORMAT_VERSION = 4  # bump when cleaning, chunking, sentence splitting or tokenising changes
 
 
 def _say(message: str) -> None:
@@ -68,7 +69,7 @@ def corpus_hash(documents: list[Document], settings: Settings, model_fingerprint
 
 
 def _library_versions() -> dict[str, str]:
-    names = ["sentence-transformers", "torch", "faiss-cpu", "bm25s", "jieba", "opencc-python-reimplemented",
+    names = ["sentence-transformers", "torch", "faiss-cpu", "bm25s", "jieba", "opencc",
              "langchain-text-splitters"]
     versions = {}
     for name in names:
@@ -141,6 +142,9 @@ def _write(tmp: Path, documents: list[Document], chunks: list[Chunk], sentences:
     np.save(tmp / layout.CHUNK_VECTORS, chunk_vectors)
     np.save(tmp / layout.SENTENCE_VECTORS, sentence_vectors)
     DenseIndex.build(chunk_vectors).save(tmp / layout.DENSE)
+    if len(sentence_vectors) >= SENTENCE_HNSW_FROM:
+        _say(f"sentences: HNSW index over {len(sentence_vectors):,} sentence vectors")
+        DenseIndex.build(sentence_vectors, approximate=True).save(tmp / layout.SENTENCE_DENSE)
     LexicalIndex.build([c.text for c in chunks]).save(tmp / layout.LEXICAL)
     (tmp / layout.SKIPPED).write_text(json.dumps([asdict(s) for s in skipped], ensure_ascii=False, indent=1))
 
@@ -166,9 +170,28 @@ def swap_in(tmp: Path, index_dir: Path) -> None:
 
 def build_index(settings: Settings, sources: list[Path] | None = None, force: bool = False,
                 encoder: Encoder | None = None) -> Path:
-    """Build (or refresh) the index of the library in ``sources`` (default: the seeds folder)."""
-    started = time.perf_counter()
+    """Build (or refresh) the index of the library in ``sources`` (default: the seeds folder).
+
+    One build per index folder at a time (a lock file beside it): a second build waits, then finds
+    the index up to date or builds on top of the first one's result.
+    """
     index_dir = Path(settings.index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(index_dir.with_name(f".{index_dir.name}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _say(f"another build of {index_dir} is running; waiting for it to finish")
+        lock.acquire()
+    try:
+        return _build(settings, index_dir, sources, force, encoder)
+    finally:
+        lock.release()
+
+
+def _build(settings: Settings, index_dir: Path, sources: list[Path] | None, force: bool,
+           encoder: Encoder | None) -> Path:
+    started = time.perf_counter()
     layout.recover(index_dir)  # a build killed between its two renames: its library folders are recorded there
     sources = [Path(s) for s in (sources or layout.recorded_sources(index_dir) or [settings.seeds_dir])]
     documents, skipped = load_library(sources)
@@ -190,7 +213,6 @@ def build_index(settings: Settings, sources: list[Path] | None = None, force: bo
     chunk_vectors = _embed(encoder, [to_simplified(c.text) for c in chunks], cache, "chunks")
     sentence_vectors = _embed(encoder, [to_simplified(documents[d].text[a:b]) for d, a, b in sentences], cache, "sentences")
 
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(index_dir)
     tmp = index_dir.with_name(f".{index_dir.name}.tmp-{int(time.time() * 1000)}")
     tmp.mkdir()

@@ -10,6 +10,9 @@ import numpy as np
 HNSW_FROM = 50_000  # below this, exact search is fast enough (≈ 10 ms at 50k x 384)
 HNSW_M = 32
 HNSW_EF_SEARCH = 256  # recall@10 vs exact 0.988 at 100k chunks (qa bench scale sweep); 128 gave 0.973
+# Sentence vectors are scored by one matrix product (~5 ms per 100k sentences) up to this many; a
+# larger library (≈ 23,000 chunks and up) also gets an HNSW index over its sentences.
+SENTENCE_HNSW_FROM = 200_000
 
 
 class DenseIndex:

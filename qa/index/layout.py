@@ -12,6 +12,7 @@ SENTENCES = "sentences.jsonl"
 CHUNK_VECTORS = "chunk_vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 DENSE = "dense.faiss"
+SENTENCE_DENSE = "sentences.faiss"  # only in large libraries (see qa.index.dense.SENTENCE_HNSW_FROM)
 LEXICAL = "bm25"
 SKIPPED = "skipped.json"
 

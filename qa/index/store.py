@@ -41,6 +41,7 @@ class IndexStore:
     sentence_vectors: np.ndarray
     dense: DenseIndex
     lexical: LexicalIndex
+    sentence_index: DenseIndex | None = None  # large libraries only; else sentences are scored by brute force
 
     def sentence_chunks(self) -> np.ndarray:
         """For each sentence, the id of the chunk holding its start."""
@@ -114,9 +115,12 @@ def load_store(index_dir: Path, model_fingerprint: str | None = None) -> IndexSt
             sentence_vectors=np.load(index_dir / layout.SENTENCE_VECTORS),
             dense=DenseIndex.load(index_dir / layout.DENSE),
             lexical=LexicalIndex.load(index_dir / layout.LEXICAL, len(chunks)),
+            sentence_index=DenseIndex.load(index_dir / layout.SENTENCE_DENSE)
+            if (index_dir / layout.SENTENCE_DENSE).exists() else None,
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexError(f"index in {index_dir} cannot be read: {exc}. {REBUILD_HINT}") from exc
-    if store.dense.size != len(chunks) or len(store.sentence_vectors) != len(rows):
+    if store.dense.size != len(chunks) or len(store.sentence_vectors) != len(rows) or \
+            (store.sentence_index is not None and store.sentence_index.size != len(rows)):
         raise IndexError(f"index in {index_dir} is inconsistent (vector and chunk counts differ). {REBUILD_HINT}")
     return store

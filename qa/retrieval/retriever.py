@@ -67,18 +67,25 @@ class Retriever:
         self.latin = np.array([is_latin(c.text) for c in store.chunks], dtype=bool)
         self.sentence_chunk = store.sentence_chunks()
 
+    def _top_sentences(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and cosines of the sentences closest to the query: by the sentence HNSW index of a
+        large library, else by scoring every sentence."""
+        if self.store.sentence_index is not None:
+            return self.store.sentence_index.search(vector, CANDIDATES)
+        sims = self.store.sentence_vectors @ vector
+        top = np.argpartition(-sims, min(CANDIDATES, len(sims) - 1))[:CANDIDATES] if len(sims) > CANDIDATES else np.arange(len(sims))
+        return top, sims[top]
+
     def _best_sentence_scores(self, vector: np.ndarray) -> dict[int, float]:
         """Per chunk, the cosine of its best-matching sentence (top candidates only).
 
         A fact question often matches one sentence far better than the whole passage around it;
         scoring a chunk by max(chunk cosine, best sentence cosine) lifts such passages.
         """
-        sims = self.store.sentence_vectors @ vector
-        top = np.argpartition(-sims, min(CANDIDATES, len(sims) - 1))[:CANDIDATES] if len(sims) > CANDIDATES else np.arange(len(sims))
         best: dict[int, float] = {}
-        for s in top:
+        for s, sim in zip(*self._top_sentences(vector)):
             c = int(self.sentence_chunk[s])
-            best[c] = max(best.get(c, -1.0), float(sims[s]))
+            best[c] = max(best.get(c, -1.0), float(sim))
         return best
 
     def run(self, query: str, top_k: int = 5, fusion: str | None = None) -> Retrieval:
@@ -87,25 +94,25 @@ class Retriever:
         t0 = time.perf_counter()
         vector = self.encoder.encode_queries([to_simplified(query)])[0]
         t1 = time.perf_counter()
-        ids, scores = self.store.dense.search(vector, CANDIDATES)
-        t_index = time.perf_counter()  # timing only: chunk index search vs the sentence scores below
-        dense = {int(i): float(s) for i, s in zip(ids, scores)}
-        for i, s in self._best_sentence_scores(vector).items():
-            dense[i] = max(dense.get(i, -1.0), s)
         latin_query = is_latin(query)
-        if latin_query:
-            dense = language_balanced(dense, self.latin)
-        t2 = time.perf_counter()
         bm25 = self.store.lexical.scores(query)
         top = np.argsort(-bm25)[:CANDIDATES]
         lexical = {int(i): float(bm25[i]) for i in top if bm25[i] > 0}
         if latin_query and self.latin.mean() < 0.5:
             lexical = {}  # English words only match the few English passages of a Chinese library
+        t_lexical = time.perf_counter()
+        ids, scores = self.store.dense.search(vector, CANDIDATES)
+        t_index = time.perf_counter()  # timing only: chunk index search vs the sentence scores below
+        dense = {int(i): float(s) for i, s in zip(ids, scores)}
+        for i, s in self._best_sentence_scores(vector).items():
+            dense[i] = max(dense.get(i, -1.0), s)
+        if latin_query:
+            dense = language_balanced(dense, self.latin)
         t3 = time.perf_counter()
         fused = fuse(dense, lexical, fusion or self.fusion)[:top_k]
         t4 = time.perf_counter()
-        timing.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, lexical=(t3 - t2) * 1e3, fusion=(t4 - t3) * 1e3,
-                      dense_index=(t_index - t1) * 1e3, dense_sentences=(t2 - t_index) * 1e3)
+        timing.update(embed=(t1 - t0) * 1e3, dense=(t3 - t_lexical) * 1e3, lexical=(t_lexical - t1) * 1e3, fusion=(t4 - t3) * 1e3,
+                      dense_index=(t_index - t_lexical) * 1e3, dense_sentences=(t3 - t_index) * 1e3)
         passages = []
         for idx, score in fused:
             c = self.store.chunks[idx]

@@ -257,3 +257,17 @@ def test_rate_limit_429_with_retry_after(serve) -> None:
 def test_chat_endpoints_have_the_body_limit_too(http) -> None:
     response = http.post("/gradio_api/queue/join", content=b"x" * 100_000, headers={"content-type": "application/json"})
     assert_error(response, 413, "payload_too_large")
+
+
+def test_repeated_invalid_keys_are_slowed_down(serve) -> None:
+    from qa.api.app import AUTH_FAILURES_PER_MINUTE
+
+    server = serve(ui=False, api_keys=KEY)
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        wrong = {"Authorization": "Bearer guess"}
+        codes = [http.get("/api/documents", headers=wrong).status_code for _ in range(AUTH_FAILURES_PER_MINUTE)]
+        assert codes == [401] * AUTH_FAILURES_PER_MINUTE
+        refused = http.get("/api/documents", headers={"Authorization": f"Bearer {KEY}"})
+        assert_error(refused, 429, "rate_limited")  # refused before the key is even checked
+        assert int(refused.headers["retry-after"]) >= 1
+        assert http.get("/api/health").status_code == 200

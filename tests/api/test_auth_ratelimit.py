@@ -90,3 +90,13 @@ def test_check_raises_429_with_retry_after() -> None:
 def test_zero_turns_the_limit_off() -> None:
     limiter = RateLimiter(0)
     assert not limiter.enabled and all(limiter.acquire("a") == 0.0 for _ in range(1000))
+
+
+def test_waiting_reports_without_taking_a_token() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    assert limiter.waiting("a") == 0.0 and limiter.waiting("a") == 0.0
+    limiter.acquire("a"), limiter.acquire("a")
+    assert limiter.waiting("a") == pytest.approx(30.0)
+    now[0] = 30.0
+    assert limiter.waiting("a") == 0.0

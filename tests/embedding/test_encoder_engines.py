@@ -21,16 +21,14 @@ class CountingEngine:
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def test_choose_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("QA_ENCODER_BACKEND", raising=False)
+def test_choose_backend() -> None:
     assert choose_backend(Settings(model=DEFAULT_MODEL)) == "onnx-int8-queries"
     assert choose_backend(Settings(model="some/other-model")) == "torch"
     assert choose_backend(Settings(model=DEFAULT_MODEL), "torch") == "torch"
     with pytest.raises(ValueError):
         choose_backend(Settings(model="some/other-model"), "onnx")
-    monkeypatch.setenv("QA_ENCODER_BACKEND", "tensorflow")
     with pytest.raises(ValueError, match="QA_ENCODER_BACKEND"):
-        choose_backend(Settings(model=DEFAULT_MODEL))
+        choose_backend(Settings(model=DEFAULT_MODEL, encoder_backend="tensorflow"))
 
 
 def test_fingerprint_is_shared_by_fp32_passage_engines_not_int8() -> None:

@@ -98,3 +98,23 @@ def test_library_grows_and_reuses_cached_vectors(core_index_dir, tmp_path, capsy
     assert "to encode" in err and "from cache" in err
     store = load_store(index)
     assert {d.doc_id for d in store.documents} >= {"note", "liandong-ronghe"}
+
+
+def test_a_second_build_waits_for_the_first(core_index_dir, tmp_path, capsys):
+    import threading
+
+    from filelock import FileLock
+
+    index_dir = _copy(core_index_dir, tmp_path)
+    settings = load_settings().with_overrides(index_dir=index_dir)
+    held = FileLock(index_dir.with_name(".index.lock"))
+    held.acquire()
+    worker = threading.Thread(target=build_index, args=(settings, [SEEDS]))
+    worker.start()
+    worker.join(timeout=3)
+    assert worker.is_alive(), "the build should wait for the lock"
+    held.release()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    err = capsys.readouterr().err
+    assert "another build" in err and "up to date" in err
