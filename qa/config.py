@@ -46,6 +46,7 @@ class Settings:
     api_keys: str = ""
     api_key_file: Path | None = None
     rate_limit_per_minute: int = 120
+    auth_failures_per_minute: int = 10
 
     def with_overrides(self, **changes: object) -> "Settings":
         """A copy with some fields replaced (CLI flags win over the environment)."""
@@ -78,6 +79,7 @@ def load_settings() -> Settings:
         api_keys=_env("API_KEYS", d.api_keys),
         api_key_file=Path(key_file) if key_file else None,
         rate_limit_per_minute=int(_env("RATE_LIMIT_PER_MINUTE", str(d.rate_limit_per_minute))),
+        auth_failures_per_minute=int(_env("AUTH_FAILURES_PER_MINUTE", str(d.auth_failures_per_minute))),
     )
 
 

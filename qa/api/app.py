@@ -34,7 +34,7 @@ question the assistant abstains (`abstained: true`) and lists the closest passag
 **Limits**: questions and queries of at most {max_chars} characters (`QA_MAX_QUESTION_CHARS`),
 request bodies of at most {max_body} bytes (413), {per_minute} requests per minute per key or client
 (`QA_RATE_LIMIT_PER_MINUTE`, 0 = off; 429 with `Retry-After`). A client that sends more than
-{auth_failures} invalid keys a minute gets 429 until its allowance refills.
+{auth_failures} invalid keys a minute gets 429 until its allowance refills (`QA_AUTH_FAILURES_PER_MINUTE`).
 
 **Errors** always look like `{{"error": {{"code": "...", "message": "..."}}}}`: `unauthorized` (401),
 `not_found`/`document_not_found` (404), `payload_too_large` (413), `invalid_request`, `invalid_json`,
@@ -42,7 +42,6 @@ request bodies of at most {max_body} bytes (413), {per_minute} requests per minu
 """
 
 AssistantSource = Assistant | Callable[[], Assistant]
-AUTH_FAILURES_PER_MINUTE = 10  # invalid keys per client IP; enough for typos, far too few for guessing
 
 
 def create_app(
@@ -66,7 +65,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION.format(
             max_chars=settings.max_question_chars, max_body=max_body_bytes, per_minute=settings.rate_limit_per_minute,
-            auth_failures=AUTH_FAILURES_PER_MINUTE,
+            auth_failures=settings.auth_failures_per_minute,
         ),
         lifespan=lifespan,
         docs_url="/api/docs",
@@ -76,7 +75,7 @@ def create_app(
     app.state.settings = settings
     app.state.keys = KeyStore.from_settings(settings)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.auth_failures = RateLimiter(AUTH_FAILURES_PER_MINUTE)
+    app.state.auth_failures = RateLimiter(settings.auth_failures_per_minute)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, prefixes=("/api", "/signin", "/gradio_api"))
     app.include_router(build_router(settings))

@@ -48,7 +48,8 @@ def key_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def secured(rel_serve, key_file: Path):
-    return rel_serve(ui=True, api_keys=KEY, api_key_file=key_file, rate_limit_per_minute=0)
+    # Both limits off: these tests send hundreds of wrong keys on purpose (the throttle has its own test).
+    return rel_serve(ui=True, api_keys=KEY, api_key_file=key_file, rate_limit_per_minute=0, auth_failures_per_minute=0)
 
 
 @pytest.fixture(scope="module")
