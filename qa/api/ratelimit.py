@@ -34,32 +34,30 @@ class RateLimiter:
         """Whether requests are limited at all."""
         return self.capacity > 0
 
+    def _tokens(self, caller: str, now: float) -> float:
+        """Tokens ``caller`` has at ``now`` (call with the lock held)."""
+        tokens, last = self._buckets.get(caller, (self.capacity, now))
+        return min(self.capacity, tokens + (now - last) * self.rate)
+
     def acquire(self, caller: str) -> float:
         """Take one token for ``caller``: 0.0 if allowed, else seconds until a token is available."""
         if not self.enabled:
             return 0.0
         now = self._clock()
         with self._lock:
-            tokens, last = self._buckets.get(caller, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[caller] = (tokens - 1.0, now)
-                wait = 0.0
-            else:
-                self._buckets[caller] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
+            tokens = self._tokens(caller, now)
+            allowed = tokens >= 1.0
+            self._buckets[caller] = (tokens - 1.0 if allowed else tokens, now)
             if len(self._buckets) > _MAX_BUCKETS:
                 self._forget_idle(now)
-        return wait
+        return 0.0 if allowed else (1.0 - tokens) / self.rate
 
     def waiting(self, caller: str) -> float:
         """Seconds until ``caller`` has a token again (0.0 if it has one), without taking it."""
         if not self.enabled:
             return 0.0
-        now = self._clock()
         with self._lock:
-            tokens, last = self._buckets.get(caller, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            tokens = self._tokens(caller, self._clock())
         return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
 
     def _forget_idle(self, now: float) -> None:

@@ -1,6 +1,6 @@
 """Read a folder of source files into cleaned :class:`Document` objects.
 
-Accepts ``.txt`` and ``.md`` in UTF-8, GB18030 or Big5. A file that cannot be used (empty, binary,
+Accepts ``.txt`` and ``.md`` in UTF-8, GB18030 or Big5 (and UTF-16 with a byte-order mark). A file that cannot be used (empty, binary,
 undecodable, too large, a duplicate) is skipped with a message naming it; the rest still load.
 """
 
@@ -92,7 +92,16 @@ def _plausibility(text: str) -> float:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode as UTF-8, else GB18030 or Big5: whichever decodes strictly, the more plausible if both do."""
+    """Decode as UTF-8, else GB18030 or Big5: whichever decodes strictly, the more plausible if both do.
+    UTF-16 is read when the file starts with its byte-order mark (Windows Notepad's "Unicode")."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DecodeError("starts with a UTF-16 byte-order mark but is not UTF-16 text") from None
+        if "\x00" in text:
+            raise DecodeError("binary file (contains NUL characters)")
+        return text, "utf-16"
     if b"\x00" in data[:65536]:
         raise DecodeError("binary file (contains NUL bytes)")
     try:

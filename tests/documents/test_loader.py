@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa.documents.loader import detect_script, load_folder
 
 TEXT = "区域协调发展是实现共同富裕的必然选择。推动区域一体化，提升区域整体竞争力。"
@@ -37,3 +39,14 @@ def test_encodings_and_bad_files(tmp_path):
 def test_detect_script():
     assert detect_script(TRAD) == "Traditional"
     assert detect_script(TEXT) == "Simplified"
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    from qa.documents.loader import DecodeError, decode_bytes
+
+    text = "区域协调发展是推动高质量发展的关键。\n"
+    for encoding in ("utf-16", "utf-16-be"):
+        data = text.encode(encoding) if encoding == "utf-16" else b"\xfe\xff" + text.encode("utf-16-be")
+        assert decode_bytes(data) == (text, "utf-16")
+    with pytest.raises(DecodeError):
+        decode_bytes(b"\xff\xfe\x00\xd8")  # a lone surrogate: not UTF-16 text
