@@ -13,7 +13,6 @@ sentences as the candidate fix.
 from __future__ import annotations
 
 import gc
-import json
 import random
 import time
 from pathlib import Path
@@ -156,7 +155,7 @@ def run_scale(pool_index: Path, settings, sizes: list[int], questions: list[str]
 
     from qa.assistant import Assistant
     from qa.embedding.encoder import Encoder
-    from qa.index.dense import HNSW_EF_SEARCH, HNSW_FROM, HNSW_M, SENTENCE_HNSW_FROM, DenseIndex
+    from qa.index.dense import HNSW_EF_SEARCH, HNSW_FROM, HNSW_M, SENTENCE_EF_SEARCH, SENTENCE_HNSW_FROM, DenseIndex
     from qa.index.lexical import to_simplified
 
     started = time.perf_counter()
@@ -182,7 +181,7 @@ def run_scale(pool_index: Path, settings, sizes: list[int], questions: list[str]
         sentence_hnsw_s = None
         if len(store.sentence_vectors) >= SENTENCE_HNSW_FROM:  # as the builder does
             t = time.perf_counter()
-            store.sentence_index = DenseIndex.build(store.sentence_vectors, approximate=True)
+            store.sentence_index = DenseIndex.build(store.sentence_vectors, approximate=True, ef_search=SENTENCE_EF_SEARCH)
             sentence_hnsw_s = time.perf_counter() - t
         t = time.perf_counter()
         assistant = Assistant(store, encoder, settings)

@@ -26,7 +26,7 @@ from qa.config import Settings
 from qa.documents.loader import Document, Skipped, load_folder, text_digest
 from qa.embedding.encoder import Encoder
 from qa.index import layout
-from qa.index.dense import SENTENCE_HNSW_FROM, DenseIndex
+from qa.index.dense import SENTENCE_EF_SEARCH, SENTENCE_HNSW_FROM, DenseIndex
 from qa.index.lexical import LexicalIndex, to_simplified
 
 FORMAT_VERSION = 4  # bump when cleaning, chunking, sentence splitting or tokenising changes
@@ -144,7 +144,7 @@ def _write(tmp: Path, documents: list[Document], chunks: list[Chunk], sentences:
     DenseIndex.build(chunk_vectors).save(tmp / layout.DENSE)
     if len(sentence_vectors) >= SENTENCE_HNSW_FROM:
         _say(f"sentences: HNSW index over {len(sentence_vectors):,} sentence vectors")
-        DenseIndex.build(sentence_vectors, approximate=True).save(tmp / layout.SENTENCE_DENSE)
+        DenseIndex.build(sentence_vectors, approximate=True, ef_search=SENTENCE_EF_SEARCH).save(tmp / layout.SENTENCE_DENSE)
     LexicalIndex.build([c.text for c in chunks]).save(tmp / layout.LEXICAL)
     (tmp / layout.SKIPPED).write_text(json.dumps([asdict(s) for s in skipped], ensure_ascii=False, indent=1))
 

@@ -13,18 +13,19 @@ HNSW_EF_SEARCH = 256  # recall@10 vs exact 0.988 at 100k chunks (qa bench scale 
 # Sentence vectors are scored by one matrix product (~5 ms per 100k sentences) up to this many; a
 # larger library (≈ 23,000 chunks and up) also gets an HNSW index over its sentences.
 SENTENCE_HNSW_FROM = 200_000
+SENTENCE_EF_SEARCH = 512  # top-50 sentences at 860k: 256 found 0.962 of the brute-force ones (qa bench scale)
 
 
 class DenseIndex:
     """Cosine similarity search (vectors are L2-normalised, so inner product = cosine)."""
 
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.Index, ef_search: int = HNSW_EF_SEARCH) -> None:
         self.index = index
         if isinstance(index, faiss.IndexHNSWFlat):
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+            index.hnsw.efSearch = ef_search
 
     @classmethod
-    def build(cls, vectors: np.ndarray, approximate: bool | None = None) -> "DenseIndex":
+    def build(cls, vectors: np.ndarray, approximate: bool | None = None, ef_search: int = HNSW_EF_SEARCH) -> "DenseIndex":
         """Exact index, or HNSW when ``approximate`` (default: from :data:`HNSW_FROM` chunks on)."""
         n, dim = vectors.shape
         approximate = n >= HNSW_FROM if approximate is None else approximate
@@ -34,14 +35,14 @@ class DenseIndex:
         else:
             index = faiss.IndexFlatIP(dim)
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
+        return cls(index, ef_search)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> "DenseIndex":
-        return cls(faiss.read_index(str(path)))
+    def load(cls, path: Path, ef_search: int = HNSW_EF_SEARCH) -> "DenseIndex":
+        return cls(faiss.read_index(str(path)), ef_search)
 
     @property
     def size(self) -> int:

@@ -14,7 +14,7 @@ from qa.chunks.splitter import Chunk
 from qa.documents.cleaning import Heading
 from qa.documents.loader import Document
 from qa.index import layout
-from qa.index.dense import DenseIndex
+from qa.index.dense import SENTENCE_EF_SEARCH, DenseIndex
 from qa.index.lexical import LexicalIndex
 
 REBUILD_HINT = "Rebuild it with `qa build` (or delete the folder and run `qa serve`, which builds on first use)."
@@ -115,7 +115,7 @@ def load_store(index_dir: Path, model_fingerprint: str | None = None) -> IndexSt
             sentence_vectors=np.load(index_dir / layout.SENTENCE_VECTORS),
             dense=DenseIndex.load(index_dir / layout.DENSE),
             lexical=LexicalIndex.load(index_dir / layout.LEXICAL, len(chunks)),
-            sentence_index=DenseIndex.load(index_dir / layout.SENTENCE_DENSE)
+            sentence_index=DenseIndex.load(index_dir / layout.SENTENCE_DENSE, SENTENCE_EF_SEARCH)
             if (index_dir / layout.SENTENCE_DENSE).exists() else None,
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
