@@ -191,8 +191,6 @@ def load_folder(folder: Path) -> tuple[list[Document], list[Skipped]]:
     catalog = load_catalog(folder)
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    seen_hashes: dict[str, str] = {}
-    seen_ids: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
         rel = path.relative_to(folder).as_posix()
         try:
@@ -200,15 +198,27 @@ def load_folder(folder: Path) -> tuple[list[Document], list[Skipped]]:
         except (ValueError, OSError) as exc:
             skipped.append(Skipped(display_path(path), str(exc)))
             continue
+        documents.append(doc)
+    unique, duplicates = deduplicate(documents)
+    return unique, skipped + duplicates
+
+
+def deduplicate(documents: list[Document]) -> tuple[list[Document], list[Skipped]]:
+    """The documents minus repeats of an earlier one's text (skipped, naming it), with doc_ids made
+    unique by a ``-2``, ``-3`` … suffix."""
+    unique: list[Document] = []
+    skipped: list[Skipped] = []
+    seen_hashes: dict[str, str] = {}
+    seen_ids: set[str] = set()
+    for doc in documents:
         digest = text_digest(doc)
         if digest in seen_hashes:
             skipped.append(Skipped(doc.source, f"duplicate of {seen_hashes[digest]}"))
             continue
         base, n = doc.doc_id, 2
         while doc.doc_id in seen_ids:
-            doc.doc_id = f"{base}-{n}"
-            n += 1
+            doc.doc_id, n = f"{base}-{n}", n + 1
         seen_hashes[digest] = doc.source
         seen_ids.add(doc.doc_id)
-        documents.append(doc)
-    return documents, skipped
+        unique.append(doc)
+    return unique, skipped

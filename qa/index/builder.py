@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from qa.chunks.sentences import sentence_spans
 from qa.chunks.splitter import Chunk, chunk_documents
 from qa.config import Settings
-from qa.documents.loader import Document, Skipped, load_folder, text_digest
+from qa.documents.loader import Document, Skipped, deduplicate, load_folder
 from qa.embedding.encoder import Encoder
 from qa.index import layout
 from qa.index.dense import SENTENCE_EF_SEARCH, SENTENCE_HNSW_FROM, DenseIndex
@@ -40,23 +40,12 @@ def load_library(sources: list[Path]) -> tuple[list[Document], list[Skipped]]:
     """Documents of every source folder; duplicates across folders are skipped, ids kept unique."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    hashes: dict[str, str] = {}
-    ids: set[str] = set()
     for folder in sources:
         docs, skips = load_folder(folder)
+        documents.extend(docs)
         skipped.extend(skips)
-        for doc in docs:
-            digest = text_digest(doc)
-            if digest in hashes:
-                skipped.append(Skipped(doc.source, f"duplicate of {hashes[digest]}"))
-                continue
-            base, n = doc.doc_id, 2
-            while doc.doc_id in ids:
-                doc.doc_id, n = f"{base}-{n}", n + 1
-            hashes[digest] = doc.source
-            ids.add(doc.doc_id)
-            documents.append(doc)
-    return documents, skipped
+    unique, duplicates = deduplicate(documents)
+    return unique, skipped + duplicates
 
 
 def corpus_hash(documents: list[Document], settings: Settings, model_fingerprint: str) -> str:
