@@ -2,8 +2,9 @@
 
 Nothing is generated. Candidate sentences are the sentences of the retrieved passages; each is
 scored by the cosine of its (pre-computed) vector with the question, by how much of the question's
-weighted vocabulary it contains (read together with its document's title), and by the rank of its passage. The best sentence is kept, plus
-the rest of an enumeration (一是…二是…) for list questions, or a close runner-up otherwise.
+weighted vocabulary it contains (read together with its document's title), and by the rank of its
+passage. The best sentence is kept, plus the rest of an enumeration (一是…二是…) for list questions,
+or a close runner-up otherwise.
 
 Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
 cosine and its word coverage, see :class:`AbstainRule`) must reach a threshold set on the gold dev
@@ -86,6 +87,8 @@ class Composer:
         self._doc_bounds = np.searchsorted(store.sentence_doc, np.arange(len(store.documents) + 1))
         self._doc_pos = {doc.doc_id: i for i, doc in enumerate(store.documents)}
         self._simplified = [to_simplified(doc.text).lower() for doc in store.documents]
+        # Sentences are sliced from the converted text where t2s kept the length (almost always).
+        self._sliceable = [len(s) == len(doc.text) for s, doc in zip(self._simplified, store.documents)]
         self._library_text = "\n".join(self._simplified)
         self._titles = [to_simplified(doc.title).lower() for doc in store.documents]
 
@@ -94,12 +97,10 @@ class Composer:
         return doc.text[int(self.store.sentence_start[s]) : int(self.store.sentence_end[s])]
 
     def _simplified_text(self, s: int) -> str:
-        """The sentence in Simplified, lower-cased: sliced from the converted document when the
-        conversion kept its length (almost always: t2s maps character for character), else converted."""
+        """The sentence in Simplified, lower-cased."""
         d = int(self.store.sentence_doc[s])
-        start, end = int(self.store.sentence_start[s]), int(self.store.sentence_end[s])
-        if len(self._simplified[d]) == len(self.store.documents[d].text):
-            return self._simplified[d][start:end]
+        if self._sliceable[d]:
+            return self._simplified[d][int(self.store.sentence_start[s]) : int(self.store.sentence_end[s])]
         return to_simplified(self._sentence_text(s)).lower()
 
     def sentences_of_chunk(self, chunk_id: int) -> list[int]:
@@ -127,11 +128,12 @@ class Composer:
             return Selection([], True, "no passage retrieved", 0.0)
         ids = np.fromiter(candidates, dtype=np.int64)
         cosines = self.store.sentence_vectors[ids] @ retrieval.query_vector
-        covers = np.array([coverage(terms, self._simplified_text(int(s))) for s in ids])
+        texts = [self._simplified_text(int(s)) for s in ids]
+        covers = np.array([coverage(terms, t) for t in texts])
         # Ranking (not abstention) reads a sentence together with its document's title: 「公司的总部在英国伦敦」
         # answers 「Playfish的总部在哪」 without repeating the name (CMRC 2018: +7 points of answers).
-        ranking_covers = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" +
-                                            self._simplified_text(int(s))) for s in ids])
+        ranking_covers = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" + t)
+                                   for s, t in zip(ids, texts)])
         priors = np.array([candidates[int(s)] for s in ids])
         lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
         scores = cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
