@@ -12,6 +12,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -162,8 +163,7 @@ class ChildResult:
 def run_child(cmd: list[str], env: dict[str, str] | None = None, timeout_s: float = 3600, cwd: Path | None = None) -> ChildResult:
     """Run a command to completion (killed after ``timeout_s``); wall time, peak RSS and CPU from wait4."""
     started = time.perf_counter()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"qa-bench-child-{os.getpid()}-{int(started * 1e6)}.log"
-    with open(log_path, "w+b") as log:
+    with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=str(cwd or REPO_ROOT), stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = started + timeout_s
@@ -181,30 +181,29 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None, timeout_s: floa
         wall = time.perf_counter() - started
         log.seek(0)
         output = log.read().decode("utf-8", "replace")
-    log_path.unlink(missing_ok=True)
     return ChildResult(proc.returncode, wall, usage.ru_maxrss / 1024 if usage else float("nan"),
                        (usage.ru_utime + usage.ru_stime) if usage else float("nan"), output)
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The kernel's high-water mark of a live process's resident memory (VmHWM), in MB."""
+def _proc_status_mb(pid: int, field: str) -> float:
+    """A kB field of ``/proc/<pid>/status`` in MB (NaN once the process is gone)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return float("nan")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The kernel's high-water mark of a live process's resident memory (VmHWM), in MB."""
+    return _proc_status_mb(pid, "VmHWM")
 
 
 def current_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    """A live process's resident memory now (VmRSS), in MB."""
+    return _proc_status_mb(pid, "VmRSS")
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
