@@ -88,7 +88,10 @@ class Encoder:
                  backend: str = "torch", cache_size: int = 256,
                  passage_engine: Engine | Callable[[], Engine] | None = None) -> None:
         self.engine = engine  # embeds questions
-        self._passage_engine = passage_engine  # embeds passages: None = the same; a callable = made on first use
+        # Passages: the query engine (None), another engine, or a factory called on first use (a build).
+        factory = callable(passage_engine) and not hasattr(passage_engine, "encode")
+        self._passage_factory: Callable[[], Engine] | None = passage_engine if factory else None  # type: ignore[assignment]
+        self._passage_engine: Engine | None = None if factory else passage_engine  # type: ignore[assignment]
         self._passage_lock = threading.Lock()
         self.model_id = model_id
         self.query_prompt = query_prompt
@@ -102,8 +105,9 @@ class Encoder:
     def load(cls, settings: Settings, show_progress: bool = True, backend: str | None = None) -> "Encoder":
         """Load the configured model on CPU; prompts come from settings, else from the model's own config."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        automatic = (backend or settings.encoder_backend or "auto").strip().lower() == "auto"
-        backend = choose_backend(settings, backend)
+        requested = (backend or settings.encoder_backend or "auto").strip().lower()
+        automatic = requested == "auto"
+        backend = choose_backend(settings, requested)
         path = resolve_model(settings, show_progress=show_progress)
         model_id = settings.model if settings.model != DEFAULT_MODEL else DEFAULT_MODEL
         onnx_path = fp32_path = None
@@ -161,13 +165,11 @@ class Encoder:
     @property
     def passage_engine(self) -> Engine:
         """The engine for passages (the query engine unless the backend keeps passages in fp32)."""
-        if self._passage_engine is None:
-            return self.engine
-        if callable(self._passage_engine) and not hasattr(self._passage_engine, "encode"):
+        if self._passage_factory is not None:
             with self._passage_lock:
-                if callable(self._passage_engine) and not hasattr(self._passage_engine, "encode"):
-                    self._passage_engine = self._passage_engine()
-        return self._passage_engine  # type: ignore[return-value]
+                if self._passage_factory is not None:
+                    self._passage_engine, self._passage_factory = self._passage_factory(), None
+        return self._passage_engine or self.engine
 
     def _encode(self, texts: list[str], prompt: str | None, batch_size: int, show_progress: bool,
                 engine: Engine | None = None) -> np.ndarray:
