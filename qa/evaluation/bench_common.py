@@ -18,20 +18,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from qa.evaluation.common import REPO_ROOT
 
 GOLD_DIR = REPO_ROOT / "eval" / "gold"
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (``q`` in 0..100) of ``values``; NaN when empty."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    """Linear-interpolated percentile (``q`` in 0..100) of ``values``; NaN when empty. (The gold and
+    public reports use nearest-rank, :func:`qa.evaluation.metrics.percentile`, kept for comparability.)"""
+    return float(np.percentile(values, q)) if values else float("nan")
 
 
 def summary(values: list[float]) -> dict:
@@ -141,6 +138,7 @@ class Questions:
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,15 +13,9 @@ import pytest
 import uvicorn
 
 from qa.config import Settings, load_settings
+from qa.evaluation.bench_common import free_port  # noqa: F401 - one helper; the reliability tests import it from here
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_test_index(target: Path) -> Path:

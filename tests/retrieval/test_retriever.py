@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.evaluation.gold import load_gold
@@ -30,7 +32,7 @@ def test_fuse_rejects_unknown_method() -> None:
 
 def test_language_balance_and_followups() -> None:
     assert is_latin("What are the difficulties?") and not is_latin("有哪些难点？")
-    balanced = language_balanced({0: 0.9, 1: 0.7}, latin=__import__("numpy").array([True, False]))
+    balanced = language_balanced({0: 0.9, 1: 0.7}, latin=np.array([True, False]))
     assert balanced[0] < balanced[1]
     assert retrieval_query("为什么？", ["区域协调发展有哪些难点？"]) == "区域协调发展有哪些难点？ 为什么？"
 
@@ -39,8 +41,6 @@ def test_language_balance_and_followups() -> None:
 def test_large_library_sentence_index(core_index_dir, tmp_path, monkeypatch) -> None:
     """Past SENTENCE_HNSW_FROM sentences the build adds an HNSW sentence index, which the retriever
     uses instead of scoring every sentence, with the same passages."""
-    import shutil
-
     from qa.assistant import Assistant
     from qa.config import load_settings
     from qa.index import builder, layout
