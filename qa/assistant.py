@@ -10,7 +10,7 @@ from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sente
 from qa.config import Settings, load_settings
 from qa.embedding.encoder import Encoder
 from qa.index.store import IndexStore, load_store
-from qa.retrieval.retriever import Retriever, retrieval_query
+from qa.retrieval.retriever import Retriever, passage_of, retrieval_query
 
 # Chosen on the gold dev split (see README, 'When it abstains'); override with QA_ABSTAIN_THRESHOLD.
 DEFAULT_RULE = AbstainRule()
@@ -92,9 +92,7 @@ class Assistant:
                 return c.id
         holder = next((p for p in retrieval.passages if p.doc_id == doc_id and p.start < end and start < p.end), None)
         if holder is None:  # an enumeration can run past the retrieved passages: cite the chunk holding it
-            c = self.store.chunk_at(doc_id, start)
-            holder = Passage(doc_id=c.doc_id, title=c.title, section=c.section, start=c.start, end=c.end, text=c.text,
-                             score=0.0)
+            holder = passage_of(self.store.chunk_at(doc_id, start), 0.0)
         citations.append(Citation(id=len(citations) + 1, **holder.model_dump()))
         return citations[-1].id
 

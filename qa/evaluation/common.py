@@ -11,7 +11,7 @@ from pathlib import Path
 from qa.answer.contract import Passage
 from qa.assistant import Assistant
 from qa.retrieval.hybrid import METHODS, fuse
-from qa.retrieval.retriever import Retrieval
+from qa.retrieval.retriever import Retrieval, passage_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPORTS_DIR = REPO_ROOT / "eval" / "reports"
@@ -72,9 +72,7 @@ def method_rankings(assistant: Assistant, query: str, k: int) -> tuple[Retrieval
     rankings = {}
     for method in METHODS:
         fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method)[:k]
-        rankings[method] = [Passage(doc_id=chunks[i].doc_id, title=chunks[i].title, section=chunks[i].section,
-                                    start=chunks[i].start, end=chunks[i].end, text=chunks[i].text, score=score)
-                            for i, score in fused]
+        rankings[method] = [passage_of(chunks[i], score) for i, score in fused]
     return retrieval, rankings
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.answer.contract import Passage
+from qa.chunks.splitter import Chunk
 from qa.embedding.encoder import Encoder
 from qa.index.lexical import to_simplified
 from qa.index.store import IndexStore
@@ -48,6 +49,12 @@ def language_balanced(dense: dict[int, float], latin: np.ndarray) -> dict[int, f
         return dense
     shift = max(chinese.values()) - LATIN_MARGIN - max(latin_group.values())
     return {**chinese, **{i: s + min(0.0, shift) for i, s in latin_group.items()}}
+
+
+def passage_of(chunk: Chunk, score: float) -> Passage:
+    """A chunk as a cited passage of the answer contract."""
+    return Passage(doc_id=chunk.doc_id, title=chunk.title, section=chunk.section, start=chunk.start, end=chunk.end,
+                   text=chunk.text, score=score)
 
 
 def retrieval_query(question: str, history: list[str] | None) -> str:
@@ -113,9 +120,5 @@ class Retriever:
         t4 = time.perf_counter()
         timing.update(embed=(t1 - t0) * 1e3, dense=(t3 - t_lexical) * 1e3, lexical=(t_lexical - t1) * 1e3, fusion=(t4 - t3) * 1e3,
                       dense_index=(t_index - t_lexical) * 1e3, dense_sentences=(t3 - t_index) * 1e3)
-        passages = []
-        for idx, score in fused:
-            c = self.store.chunks[idx]
-            passages.append(Passage(doc_id=c.doc_id, title=c.title, section=c.section, start=c.start, end=c.end,
-                                    text=c.text, score=round(float(score), 6)))
+        passages = [passage_of(self.store.chunks[idx], round(float(score), 6)) for idx, score in fused]
         return Retrieval(passages, [i for i, _ in fused], vector, dense, lexical, timing)
