@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Assistant:
         rule = DEFAULT_RULE if threshold is None else AbstainRule(threshold, DEFAULT_RULE.cosine_weight)
         self.composer = Composer(store, rule)
         self._docs = {d.doc_id: d for d in store.documents}
+        # The English-question dictionary takes about a second to parse: do it off the first question's path.
+        threading.Thread(target=self.retriever.translator, name="qa-dictionary", daemon=True).start()
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, settings: Settings | None = None) -> "Assistant":

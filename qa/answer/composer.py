@@ -22,6 +22,7 @@ from qa.answer.answer_type import expected_type, has_answer_of_type, unknown_ent
 from qa.index.lexical import to_simplified, tokenize
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
+from qa.retrieval.translation import unknown_names
 
 LIST_QUESTION = re.compile(r"哪些|哪几|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
                            r"what are|which|list|ways|measures|steps", re.IGNORECASE)
@@ -62,7 +63,10 @@ class Selection:
     support: float
 
 
-def _weighted_terms(store: IndexStore, question: str, history: list[str] | None) -> dict[str, float]:
+def _weighted_terms(store: IndexStore, question: str, history: list[str] | None,
+                    translated: dict[str, float] | None = None) -> dict[str, float]:
+    if translated is not None:
+        return {t: w * store.lexical.idf(t) for t, w in translated.items()}
     terms: dict[str, float] = {}
     for text, weight in [(h, 0.5) for h in (history or [])[-1:]] + [(question, 1.0)]:
         for token in tokenize(text):
@@ -118,7 +122,7 @@ class Composer:
 
     def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Selection:
         """Pick answer sentences for ``question`` among the retrieved passages, or abstain."""
-        terms = _weighted_terms(self.store, question, history)
+        terms = _weighted_terms(self.store, question, history, retrieval.translated_terms)
         candidates: dict[int, float] = {}  # sentence id → passage rank prior
         for rank, chunk_id in enumerate(retrieval.chunk_ids):
             for s in self.sentences_of_chunk(chunk_id):
@@ -144,6 +148,8 @@ class Composer:
         if support < self.rule.threshold:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
         unknown = unknown_entities(question, self._library_text)
+        if retrieval.translated_terms is not None:
+            unknown += unknown_names(question, self._library_text)
         if unknown:
             return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
                              f"{detail}", support)

