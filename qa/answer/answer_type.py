@@ -83,3 +83,35 @@ def named_entities(question: str) -> set[str]:
 def unknown_entities(question: str, library_text: str) -> list[str]:
     """Names the question mentions that occur nowhere in the library (compared in Simplified, case-folded)."""
     return sorted(n for n in named_entities(question) if n.lower() not in library_text)
+
+
+_CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}
+# 「其他八项分别是什么」「9个城市分别是哪些」: a count, a measure word, at most a short noun, then the ask.
+_ASKED_MEMBERS = re.compile(r"(?<!第)([0-9]+|[两兩二三四五六七八九十]+)\s*(?:项|項|个|個|大|条|條|种|種|点|點|类|類)"
+                            r"[\u4e00-\u9fff]{0,4}?(?:分别|分別)?(?:是|为|為|指|有)?(?:哪几|哪幾|哪些|什么|什麼)")
+
+
+def _numeral(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if len(text) == 1:
+        return _CHINESE_NUMERALS.get(text)
+    if len(text) == 2 and text[0] == "十":
+        return 10 + _CHINESE_NUMERALS.get(text[1], 0)
+    if len(text) == 2 and text[1] == "十":
+        return 10 * _CHINESE_NUMERALS.get(text[0], 0)
+    return None
+
+
+def asked_members(question: str) -> int | None:
+    """How many items the question asks to be named (「另外三大湾区是哪几个」 → 3), when it says so."""
+    match = _ASKED_MEMBERS.search(question)
+    count = _numeral(match.group(1)) if match else None
+    return count if count and count >= 2 else None
+
+
+def listed_items(sentences: list[str], is_item) -> int:
+    """How many items the sentences name: the most 、-separated ones in one sentence, or the number of
+    enumeration sentences (一是…二是…), whichever is more."""
+    in_one = max((len(s.split("、")) for s in sentences if "、" in s), default=1)
+    return max(in_one, sum(1 for s in sentences if is_item(s)))

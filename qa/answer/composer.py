@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_type import expected_type, has_answer_of_type, unknown_entities
+from qa.answer.answer_type import asked_members, expected_type, has_answer_of_type, listed_items, unknown_entities
 from qa.index.lexical import to_simplified, tokenize
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
@@ -175,6 +175,11 @@ class Composer:
         if kind == "number" and covers[best_pos] < FIGURE_MIN_COVERAGE:
             return Selection([], True, f"the question asks for a figure and the best sentence holds only "
                              f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)
+        members = asked_members(question)
+        listed = listed_items([self._sentence_text(s) for s in chosen], is_item) if members else 0
+        if members and listed < members:
+            return Selection([], True, f"the question asks for {members} items and the best sentences name "
+                             f"{listed}; {detail}", support)
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
 

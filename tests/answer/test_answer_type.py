@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_type import asked_attribute, expected_type, has_answer_of_type, unknown_entities
+from qa.answer.answer_type import (asked_attribute, asked_members, expected_type, has_answer_of_type, listed_items,
+                                    unknown_entities)
+from qa.answer.composer import is_item
 
 LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济增长的贡献率为48.8%。侯冠宇在技术经济发表论文。"
 
@@ -43,3 +45,21 @@ def test_unknown_entities():
     assert unknown_entities("怎么用Python读取Excel文件？", LIBRARY.lower()) == ["Excel", "Python"]
     assert unknown_entities("长江经济带的GDP是多少？", "长江经济带gdp") == []
     assert unknown_entities("侯冠宇的论文讲了什么？", LIBRARY.lower()) == []
+
+
+@pytest.mark.parametrize("question, count", [
+    ("其他八项分别是什么？", 8),
+    ("长三角地区生产总值超过万亿元的9个城市分别是哪些？", 9),
+    ("另外三大湾区是哪几个？", 3),
+    ("第五點具體是什麼？", None),  # an ordinal, not a count
+    ("文章认为我国的一个基本国情是什么？", None),
+    ("“五个统筹”阶段主要通过哪些机制来推动区域协调发展？", None),  # the count is not what is asked
+])
+def test_asked_members(question, count):
+    assert asked_members(question) == count
+
+
+def test_listed_items_counts_a_list_or_an_enumeration():
+    assert listed_items(["上海、南京、杭州和苏州等城市。"], is_item) == 3
+    assert listed_items(["一是产业协作。", "二是生态共保。", "三是设施联通。"], is_item) == 3
+    assert listed_items(["其中地区生产总值超过万亿元的城市有9个。"], is_item) == 1
