@@ -229,12 +229,15 @@ class Composer:
     def _enumeration(self, best: int) -> list[int]:
         """For a list question: the enumerated items (一是…二是…, 首先…其次…) of the best sentence's
         paragraph — or of the next one when the best sentence is a heading or an introduction —
-        after the best sentence when it introduces them; else the best sentence alone."""
+        after the best sentence when it introduces them; else (no enumeration, or the best sentence is a
+        detail within one item) the best sentence alone."""
         items = [s for s in self._paragraph(best) if is_item(self._sentence_text(s))]
         if len(items) < 2 and (self._is_line(best) or self._paragraph(best)[-1] == best):
             items = [s for s in self._next_paragraph(best) if is_item(self._sentence_text(s))]
         if len(items) < 2:
             return self._elaboration(best) if self._chars([best]) < SHORT_SENTENCE else [best]
+        if best > items[0] and best not in items:
+            return [best]  # the best sentence is a detail inside one item: that detail is the answer
         chosen = ([best] if best < items[0] else []) + items
         while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
             chosen.pop()
