@@ -39,8 +39,12 @@ MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
 COVERAGE_WEIGHT = 0.3  # chosen on gold dev among 0.2-0.5 (answer evidence recall 0.837 at 0.3)
 RUNNER_UP_MARGIN = 0.1
+# A paper's abstract restates its body: it ranks a little lower unless the question asks for the abstract.
+# (Bibliographic lines — 引用格式, 基金项目 — are not penalised: they alone answer where and by whom a paper
+# was published, and gold dev asks that.)
 ABSTRACT = re.compile(r"^\W*(摘\s*要|abstract)\W", re.IGNORECASE)
 ABSTRACT_PENALTY = 0.05
+TITLE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -138,11 +142,14 @@ class Composer:
         covers = np.array([coverage(terms, t) for t in texts])
         # Ranking (not abstention) reads a sentence together with its document's title: 「公司的总部在英国伦敦」
         # answers 「Playfish的总部在哪」 without repeating the name (CMRC 2018: +7 points of answers).
-        ranking_covers = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" + t)
-                                   for s, t in zip(ids, texts)])
+        # Half of it, though: a question restating a paper's title would otherwise find every sentence of the
+        # paper fully covered, and the sentences that themselves hold the words would lose their edge.
+        with_title = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" + t)
+                               for s, t in zip(ids, texts)])
+        ranking_covers = (1 - TITLE_SHARE) * covers + TITLE_SHARE * with_title
         priors = np.array([candidates[int(s)] for s in ids])
         lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
-        in_abstract = np.array([self._in_abstract(int(s)) for s in ids])
+        in_abstract = np.array([self._in_abstract(int(s), terms) for s in ids])
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
         best_pos = int(np.argmax(scores))
@@ -198,11 +205,14 @@ class Composer:
             last += 1
         return list(range(first, last + 1))
 
-    def _in_abstract(self, s: int) -> bool:
-        """The sentence belongs to a paper's abstract (a paragraph opening 摘要 / 【摘要】 / Abstract)."""
+    def _in_abstract(self, s: int, terms: dict[str, float]) -> bool:
+        """The sentence is in an abstract (a paragraph opening 摘要 / 【摘要】 / Abstract) and the question
+        does not ask for the abstract."""
         first = self._paragraph(s)[0]
         doc = self.store.documents[int(self.store.sentence_doc[first])]
-        return bool(ABSTRACT.match(doc.text[int(self.store.sentence_start[first]) : int(self.store.sentence_start[first]) + 12]))
+        start = int(self.store.sentence_start[first])
+        label = ABSTRACT.match(doc.text[start : start + 16])
+        return bool(label) and not any(t in terms for t in tokenize(label.group(1)))
 
     def _is_line(self, s: int) -> bool:
         """The sentence is a whole line of its own (a heading, a caption)."""
@@ -226,11 +236,44 @@ class Composer:
                 break
         return chosen
 
+    def _sentence_at(self, doc: int, offset: int) -> int | None:
+        lo, hi = int(self._doc_bounds[doc]), int(self._doc_bounds[doc + 1])
+        s = lo + int(np.searchsorted(self.store.sentence_start[lo:hi], offset))
+        return s if s < hi and int(self.store.sentence_start[s]) == offset else None
+
+    def _sub_headings(self, best: int) -> list[int]:
+        """Sentence ids of the sub-headings of the section that ``best`` heads or introduces (the
+        heading itself or the first sentence after it): 「（三）关键特征」 → 「1. …」「2. …」「3. …」."""
+        doc = int(self.store.sentence_doc[best])
+        headings = self.store.documents[doc].headings
+        start = int(self.store.sentence_start[best])
+        pos = next((i for i in range(len(headings) - 1, -1, -1) if headings[i].start <= start), None)
+        if pos is None or headings[pos].level is None:
+            return []
+        head = self._sentence_at(doc, headings[pos].start)
+        if head is None or best not in (head, *self._next_paragraph(head)[:1]):
+            return []
+        children = []
+        for heading in headings[pos + 1 :]:
+            if heading.level is None or heading.level <= headings[pos].level:
+                break
+            children.append(heading)
+        depth = min((h.level for h in children), default=None)
+        ids = [self._sentence_at(doc, h.start) for h in children if h.level == depth]
+        return [s for s in ids if s is not None] if len(ids) >= 2 else []
+
     def _enumeration(self, best: int) -> list[int]:
-        """For a list question: the enumerated items (一是…二是…, 首先…其次…) of the best sentence's
+        """For a list question: the sub-headings of the section the best sentence heads or introduces;
+        else the enumerated items (一是…二是…, 首先…其次…) of the best sentence's
         paragraph — or of the next one when the best sentence is a heading or an introduction —
         after the best sentence when it introduces them; else (no enumeration, or the best sentence is a
         detail within one item) the best sentence alone."""
+        sub_headings = self._sub_headings(best)
+        if sub_headings:
+            chosen = [best] + sub_headings
+            while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
+                chosen.pop()
+            return chosen
         items = [s for s in self._paragraph(best) if is_item(self._sentence_text(s))]
         if len(items) < 2 and (self._is_line(best) or self._paragraph(best)[-1] == best):
             items = [s for s in self._next_paragraph(best) if is_item(self._sentence_text(s))]

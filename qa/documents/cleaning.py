@@ -35,6 +35,8 @@ _INNER_PUNCT = set("，,。；;：:！？!?、")
 _NUMBERED_HEADING = re.compile(
     r"^(第[一二三四五六七八九十百\d]+[章节部分篇]|[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[）)]|\d+(\.\d+)*[.、．]\s*\S)"
 )
+_HEADING_LEVELS = [re.compile(p) for p in (r"第[一二三四五六七八九十百\d]+[章节部分篇]", r"[一二三四五六七八九十]+[、．.]",
+                                             r"[（(][一二三四五六七八九十]+[）)]", r"\d+[.、．]\s*\D", r"\d+\.\d+")]
 _LIST_ITEM = re.compile(r"^(-\s|\*\s|\[\d+\]|[①-⑳])")
 _LABEL_LINE = re.compile(r"^(【[^】]{1,12}】|[\u4e00-\u9fffA-Za-z ]{2,8}[:：])")
 _OPEN_BRACKETS = "（(【《"
@@ -47,6 +49,14 @@ class Heading:
 
     start: int
     text: str
+
+    @property
+    def level(self) -> int | None:
+        """Depth by numbering style (第一章 0, 一、 1, （一） 2, 1. 3, 1.1 4); None when unnumbered."""
+        for level, pattern in enumerate(_HEADING_LEVELS):
+            if pattern.match(self.text):
+                return level
+        return None
 
 
 @dataclass

@@ -71,3 +71,9 @@ def test_near_miss_figure_abstains(core_assistant):
 def test_bad_questions_raise(core_assistant, bad):
     with pytest.raises(QuestionError):
         core_assistant.ask(bad)
+
+
+def test_list_question_on_a_section_lists_its_sub_headings(core_assistant):
+    answer = core_assistant.ask("区域协调发展战略机制的关键特征有哪些？")
+    texts = [s.text for s in answer.sentences]
+    assert {"1. 统筹推进区域经济高质量发展", "2. 促进区域生态保护和绿色发展", "3. 支持革命老区和边疆地区加快发展"} <= set(texts)

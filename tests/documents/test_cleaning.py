@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from qa.documents.cleaning import clean_text, wording
+from qa.documents.cleaning import Heading, clean_text, wording
 from tests.conftest import SEEDS
 
 
@@ -63,3 +64,9 @@ def test_headings_always_point_into_the_text(raw):
     clean = clean_text(raw)
     for h in clean.headings:
         assert clean.text[h.start : h.start + len(h.text)] == h.text
+
+
+@pytest.mark.parametrize("text, level", [("一、引言", 1), ("(一) 区域协调发展战略的历史演进", 2), ("（三）提升国家整体经济效率", 2),
+                                         ("1. 统筹推进区域经济高质量发展", 3), ("推動區域間聯動融合發展的難點挑戰", None)])
+def test_heading_level_follows_the_numbering(text, level):
+    assert Heading(0, text).level == level
