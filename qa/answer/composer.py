@@ -30,6 +30,8 @@ ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|�
                          r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
 ITEM_MARKER = re.compile(r"[一二三四五六七八九十][是要]|首先|其次|第[一二三四五六七八九十]")
 SHORT_SENTENCE = 40
+# The sentence matching a why-question best often restates its premise; the reason tends to follow it.
+WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", re.IGNORECASE)
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
 FIGURE_MIN_COVERAGE = 0.4
@@ -170,6 +172,8 @@ class Composer:
             chosen = self._enumeration(best)
         elif self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
             chosen = self._elaboration(best)
+        elif WHY_QUESTION.search(question):
+            chosen = self._with_next(best)
         for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1]:
             s = int(ids[pos])
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
@@ -223,6 +227,11 @@ class Composer:
         if last + 1 >= len(self.store.sentence_doc) or self.store.sentence_doc[last + 1] != self.store.sentence_doc[s]:
             return []
         return self._paragraph(last + 1)
+
+    def _with_next(self, best: int) -> list[int]:
+        """The best sentence and the next one of its paragraph, if that fits the length budget."""
+        following = [t for t in self._paragraph(best) if t > best][:1]
+        return [best] + following if following and self._chars([best] + following) <= MAX_PLAIN_CHARS else [best]
 
     def _elaboration(self, best: int) -> list[int]:
         """A heading or a short topic sentence, followed by the sentences that spell it out."""

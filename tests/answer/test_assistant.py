@@ -77,3 +77,10 @@ def test_list_question_on_a_section_lists_its_sub_headings(core_assistant):
     answer = core_assistant.ask("区域协调发展战略机制的关键特征有哪些？")
     texts = [s.text for s in answer.sentences]
     assert {"1. 统筹推进区域经济高质量发展", "2. 促进区域生态保护和绿色发展", "3. 支持革命老区和边疆地区加快发展"} <= set(texts)
+
+
+def test_why_answer_keeps_the_sentence_after_the_premise(core_assistant):
+    answer = core_assistant.ask("为什么改革开放后国家优先扶持东部沿海地区？")
+    assert not answer.abstained
+    first = answer.sentences[0]
+    assert any(s.start > first.start for s in answer.sentences)
