@@ -46,7 +46,6 @@ RUNNER_UP_MARGIN = 0.1
 # was published, and gold dev asks that.)
 ABSTRACT = re.compile(r"^\W*(摘\s*要|abstract)\W", re.IGNORECASE)
 ABSTRACT_PENALTY = 0.05
-TITLE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -144,11 +143,8 @@ class Composer:
         covers = np.array([coverage(terms, t) for t in texts])
         # Ranking (not abstention) reads a sentence together with its document's title: 「公司的总部在英国伦敦」
         # answers 「Playfish的总部在哪」 without repeating the name (CMRC 2018: +7 points of answers).
-        # Half of it, though: a question restating a paper's title would otherwise find every sentence of the
-        # paper fully covered, and the sentences that themselves hold the words would lose their edge.
-        with_title = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" + t)
-                               for s, t in zip(ids, texts)])
-        ranking_covers = (1 - TITLE_SHARE) * covers + TITLE_SHARE * with_title
+        ranking_covers = np.array([coverage(terms, self._titles[int(self.store.sentence_doc[s])] + "\n" + t)
+                                   for s, t in zip(ids, texts)])
         priors = np.array([candidates[int(s)] for s in ids])
         lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
         in_abstract = np.array([self._in_abstract(int(s), terms) for s in ids])
