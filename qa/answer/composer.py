@@ -3,12 +3,13 @@
 Nothing is generated. Candidate sentences are the sentences of the retrieved passages; each is
 scored by the cosine of its (pre-computed) vector with the question, by how much of the question's
 weighted vocabulary it contains (read together with its document's title), and by the rank of its
-passage. The best sentence is kept, plus the rest of an enumeration (一是…二是…) for list questions,
-or a close runner-up otherwise.
+passage. The best sentence is kept, plus the sub-headings of the section it heads or the rest of an
+enumeration (一是…二是…) for list questions, the next sentence for why-questions, and close runners-up.
 
 Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
 cosine and its word coverage, see :class:`AbstainRule`) must reach a threshold set on the gold dev
-split; and a question asking for a number or date must be answered by a sentence holding one.
+split; a question asking for a number or date must be answered by a sentence holding one, and one
+asking for N named items by sentences naming N; a name the library never mentions means abstain.
 """
 
 from __future__ import annotations
