@@ -35,7 +35,8 @@ class Assistant:
         self.composer = Composer(store, rule)
         self._docs = {d.doc_id: d for d in store.documents}
         # The English-question dictionary takes about a second to parse: do it off the first question's path.
-        threading.Thread(target=self.retriever.translator, name="qa-dictionary", daemon=True).start()
+        self._dictionary = threading.Thread(target=self.retriever.translator, name="qa-dictionary", daemon=True)
+        self._dictionary.start()
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, settings: Settings | None = None) -> "Assistant":
@@ -46,6 +47,10 @@ class Assistant:
         encoder = Encoder.load(settings, show_progress=False)
         store = load_store(Path(settings.index_dir), encoder.fingerprint)
         return cls(store, encoder, settings)
+
+    def wait_until_ready(self) -> None:
+        """Block until start-up work left to the background (the English dictionary) is done."""
+        self._dictionary.join()
 
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

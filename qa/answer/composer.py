@@ -23,7 +23,7 @@ from qa.answer.answer_type import asked_members, expected_type, has_answer_of_ty
 from qa.index.lexical import to_simplified, tokenize
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
-from qa.retrieval.translation import unknown_names
+from qa.retrieval.translation import Translation, unknown_names
 
 LIST_QUESTION = re.compile(r"哪些|哪几|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
                            r"what are|which|list|ways|measures|steps", re.IGNORECASE)
@@ -36,6 +36,9 @@ WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", r
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
 FIGURE_MIN_COVERAGE = 0.4
+# An English question is answered only by a sentence rendering at least two of its words (junk such as
+# "'; DROP TABLE documents; --" matches one dictionary sense somewhere): see gold dev and tests/reliability.
+MIN_ENGLISH_CONCEPTS = 2
 MAX_LIST_SENTENCES = 7
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
@@ -72,9 +75,9 @@ class Selection:
 
 
 def _weighted_terms(store: IndexStore, question: str, history: list[str] | None,
-                    translated: dict[str, float] | None = None) -> dict[str, float]:
-    if translated is not None:
-        return {t: w * store.lexical.idf(t) for t, w in translated.items()}
+                    translation: Translation | None = None) -> dict[str, float]:
+    if translation is not None:
+        return {t: w * store.lexical.idf(t) for t, w in translation.terms.items()}
     terms: dict[str, float] = {}
     for text, weight in [(h, 0.5) for h in (history or [])[-1:]] + [(question, 1.0)]:
         for token in tokenize(text):
@@ -130,7 +133,7 @@ class Composer:
 
     def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Selection:
         """Pick answer sentences for ``question`` among the retrieved passages, or abstain."""
-        terms = _weighted_terms(self.store, question, history, retrieval.translated_terms)
+        terms = _weighted_terms(self.store, question, history, retrieval.translation)
         candidates: dict[int, float] = {}  # sentence id → passage rank prior
         for rank, chunk_id in enumerate(retrieval.chunk_ids):
             for s in self.sentences_of_chunk(chunk_id):
@@ -158,11 +161,15 @@ class Composer:
         if support < self.rule.threshold:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
         unknown = unknown_entities(question, self._library_text)
-        if retrieval.translated_terms is not None:
+        if retrieval.translation is not None:
             unknown += unknown_names(question, self._library_text)
         if unknown:
             return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
                              f"{detail}", support)
+        concepts = retrieval.translation.concepts_in(texts[best_pos]) if retrieval.translation is not None else None
+        if concepts is not None and len(concepts) < MIN_ENGLISH_CONCEPTS:
+            return Selection([], True, f"the best sentence renders {len(concepts)} of the English question's words "
+                             f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
 
         chosen = [best]
         if LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:]):

@@ -49,7 +49,7 @@ def warm_up(assistant: Assistant) -> None:
     """Ask one unscored question and wait for the English dictionary, so one-off loading (jieba's and
     CC-CEDICT's dictionaries) is not counted as latency."""
     assistant.ask(WARM_UP_QUESTION)
-    assistant.retriever.translator()
+    assistant.wait_until_ready()
 
 
 def write_outputs(out_dir: Path, stem: str, results: dict, markdown: str) -> tuple[Path, Path]:

@@ -14,7 +14,7 @@ from qa.embedding.encoder import Encoder
 from qa.index.lexical import to_simplified
 from qa.index.store import IndexStore
 from qa.retrieval.hybrid import fuse
-from qa.retrieval.translation import QueryTranslator, proper_nouns
+from qa.retrieval.translation import QueryTranslator, Translation, proper_nouns
 
 CANDIDATES = 50
 LATIN_MARGIN = 0.02
@@ -32,7 +32,7 @@ class Retrieval:
     query_vector: np.ndarray
     dense_scores: dict[int, float]
     lexical_scores: dict[int, float]
-    translated_terms: dict[str, float] | None = None  # an English question's library words (see translation.py)
+    translation: Translation | None = None  # an English question's library words (see translation.py)
     timing_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -90,7 +90,7 @@ class Retriever:
                 proper_nouns()
             return self._translator
 
-    def translated(self, query: str) -> dict[str, float]:
+    def translated(self, query: str) -> Translation:
         """The library words of an English query."""
         return self.translator().translate(query)
 
@@ -126,7 +126,7 @@ class Retriever:
         if latin_query and self.latin.mean() < 0.5:
             # English words only match the few English passages of a Chinese library: translate them.
             translated = self.translated(query)
-            bm25 = self.store.lexical.weighted_scores(translated)
+            bm25 = self.store.lexical.weighted_scores(translated.terms)
         else:
             bm25 = self.store.lexical.scores(query)
         top = np.argsort(-bm25)[:CANDIDATES]

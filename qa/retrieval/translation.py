@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import Stemmer
 
@@ -64,6 +65,17 @@ def _entries() -> Iterator[tuple[str, list[str]]]:
                 yield match.group(1), re.split(r"[/;]", match.group(2))
 
 
+class Translation(NamedTuple):
+    """An English question's library words: their weights, and the question words each renders."""
+
+    terms: dict[str, float]
+    sources: dict[str, frozenset[str]]
+
+    def concepts_in(self, simplified: str) -> set[str]:
+        """The question words (stems, numbers) whose translations occur in a Simplified text."""
+        return {stem for word, stems in self.sources.items() if word in simplified for stem in stems}
+
+
 class QueryTranslator:
     """Maps an English question to weighted library words (Simplified), via CC-CEDICT glosses."""
 
@@ -79,24 +91,29 @@ class QueryTranslator:
                 if 0 < len(stems) <= MAX_GLOSS_WORDS:
                     self.glosses[stems].add(word)
 
-    def translate(self, question: str) -> dict[str, float]:
+    def translate(self, question: str) -> Translation:
         """Library words for the question, each with a weight in (0, 1]; digits pass through."""
         asked = set(english_stems(question))
         single: dict[str, set[str]] = defaultdict(set)
         weights: dict[str, float] = {}
+        sources: dict[str, set[str]] = defaultdict(set)
         for stems, words in self.glosses.items():
             if len(stems) > 1 and set(stems) <= asked:
-                weights.update({w: 1.0 for w in words})
+                for w in words:
+                    weights[w] = 1.0
+                    sources[w].update(stems)
             elif len(stems) == 1 and stems[0] in asked:
                 single[stems[0]].update(words)
-        for words in single.values():
+        for stem, words in single.items():
             total = sum(self.frequency[w] for w in words) if SHARE_BY_FREQUENCY else len(words)
             for w in words:
                 share = (self.frequency[w] if SHARE_BY_FREQUENCY else 1) / total
                 weights[w] = max(weights.get(w, 0.0), share)
+                sources[w].add(stem)
         for number in re.findall(r"\d+", question):
             weights[number] = 1.0
-        return weights
+            sources[number].add(number)
+        return Translation(weights, {w: frozenset(s) for w, s in sources.items()})
 
 
 _NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")

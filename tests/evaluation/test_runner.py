@@ -41,6 +41,9 @@ class FakeAssistant:
         self.retriever = SimpleNamespace(fusion="rrf", run=self._run)
         self.histories: list[list[str]] = []
 
+    def wait_until_ready(self) -> None:
+        pass
+
     def _run(self, query: str, top_k: int, fusion: str | None = None) -> SimpleNamespace:
         if "民生" in query:
             dense, lexical = {2: 0.9, 1: 0.5, 0: 0.1}, {0: 3.0, 2: 2.5, 1: 1.0}

@@ -20,13 +20,16 @@ def test_stems_drop_function_words() -> None:
 
 
 def test_phrase_glosses_weigh_one_and_stay_in_the_vocabulary(translator: QueryTranslator) -> None:
-    terms = translator.translate("What role should the eastern coastal regions play in the division of labor?")
+    translation = translator.translate("What role should the eastern coastal regions play in the division of labor?")
+    terms = translation.terms
     assert terms["分工"] == 1.0 and terms["沿海"] == 1.0
     assert set(terms) <= set(VOCABULARY)
+    assert translation.sources["分工"] == {"divis", "labor"}
+    assert translation.concepts_in("东部沿海地区应成为引领者") == {"east", "coastal", "region"}
 
 
 def test_a_common_word_shares_its_weight_by_library_frequency(translator: QueryTranslator) -> None:
-    terms = translator.translate("the Yellow River Basin development in 2025")
+    terms = translator.translate("the Yellow River Basin development in 2025").terms
     assert terms["黄河流域"] == 1.0 and terms["2025"] == 1.0
     assert 0 < terms["研发"] < terms["开发"] < terms["发展"] < 1.0
 
