@@ -18,7 +18,7 @@ _PATTERNS = {
     "time": re.compile(r"哪一?年|哪天|哪一天|何时|何時|什么时候|什麼時候|几月|幾月|\bwhen\b|what year|which year", re.I),
     "person": re.compile(r"是谁|是誰|哪位|\bwho\b|whom", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|\bwhere\b|which city", re.I),
-    "number": re.compile(r"多少|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|百分之|增长率|增速|"
+    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share", re.I),
 }
 NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%])")
@@ -27,7 +27,8 @@ YEAR_OR_DATE = re.compile(
     r"[一二三四五六七八九十]+世纪|\d+世纪|\d+年代|公元前?|[\u4e00-\u9fff]朝(?:初|末|时期)?)"
 )
 # What a figure question asks about: the words just before 是多少 / 为多少 / 达到了多少 …
-_ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
+_ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?"
+                              r"(?:多少|多[大长長高远遠重久快])")
 
 
 def expected_type(question: str) -> str | None:
@@ -87,8 +88,8 @@ def unknown_entities(question: str, library_text: str) -> list[str]:
 
 _CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}
 # 「其他八项分别是什么」「9个城市分别是哪些」: a count, a measure word, at most a short noun, then the ask.
-_ASKED_MEMBERS = re.compile(r"(?<!第)([0-9]+|[两兩二三四五六七八九十]+)\s*(?:项|項|个|個|大|条|條|种|種|点|點|类|類)"
-                            r"[\u4e00-\u9fff]{0,4}?(?:分别|分別)?(?:是|为|為|指|有)?(?:哪几|哪幾|哪些|什么|什麼)")
+_ASKED_MEMBERS = re.compile(r"(?<!第)([0-9]+|[两兩二三四五六七八九十]+)\s*(?:项|項|个|個|大|条|條|种|種|点|點|类|類|场|場|家|位|座)"
+                            r"[\u4e00-\u9fff]{0,4}?(?:分别|分別)?(?:是|为|為|指|有|在)?(?:哪几|哪幾|哪些|什么|什麼)")
 
 
 def _numeral(text: str) -> int | None:

@@ -51,6 +51,7 @@ def test_unknown_entities():
     ("其他八项分别是什么？", 8),
     ("长三角地区生产总值超过万亿元的9个城市分别是哪些？", 9),
     ("另外三大湾区是哪几个？", 3),
+    ("习近平总书记主持召开的9场座谈会分别在哪些城市举行？", 9),
     ("第五點具體是什麼？", None),  # an ordinal, not a count
     ("文章认为我国的一个基本国情是什么？", None),
     ("“五个统筹”阶段主要通过哪些机制来推动区域协调发展？", None),  # the count is not what is asked
@@ -63,3 +64,8 @@ def test_listed_items_counts_a_list_or_an_enumeration():
     assert listed_items(["上海、南京、杭州和苏州等城市。"], is_item) == 3
     assert listed_items(["一是产业协作。", "二是生态共保。", "三是设施联通。"], is_item) == 3
     assert listed_items(["其中地区生产总值超过万亿元的城市有9个。"], is_item) == 1
+
+
+def test_how_big_asks_for_a_figure_next_to_its_attribute():
+    assert expected_type("示范区的面积有多大？") == "number" and asked_attribute("示范区的面积有多大？") == "面积"
+    assert expected_type("在多大程度上缩小了差距？") is None
