@@ -107,6 +107,9 @@ class Composer:
         self._sliceable = [len(s) == len(doc.text) for s, doc in zip(self._simplified, store.documents)]
         self._library_text = "\n".join(self._simplified)
         self._titles = [to_simplified(doc.title).lower() for doc in store.documents]
+        self._paragraph_of = self._paragraph_ids()
+        self._paragraph_first = np.searchsorted(self._paragraph_of, np.arange(int(self._paragraph_of[-1]) + 2)) \
+            if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -212,17 +215,23 @@ class Composer:
     def _chars(self, sentences: list[int]) -> int:
         return sum(int(self.store.sentence_end[s] - self.store.sentence_start[s]) for s in sentences)
 
+    def _paragraph_ids(self) -> np.ndarray:
+        """For each sentence, the number of its paragraph (text between line breaks), library-wide."""
+        store = self.store
+        starts_paragraph = np.ones(len(store.sentence_doc), dtype=bool)
+        for d, doc in enumerate(store.documents):
+            lo, hi = int(self._doc_bounds[d]), int(self._doc_bounds[d + 1])
+            if hi - lo < 2:
+                continue
+            newlines = np.array([m.start() for m in re.finditer("\n", doc.text)], dtype=np.int64)
+            gap_start, gap_end = store.sentence_end[lo : hi - 1], store.sentence_start[lo + 1 : hi]
+            starts_paragraph[lo + 1 : hi] = np.searchsorted(newlines, gap_end) > np.searchsorted(newlines, gap_start)
+        return np.cumsum(starts_paragraph) - 1
+
     def _paragraph(self, s: int) -> list[int]:
         """Sentence ids of the paragraph (text between line breaks) holding sentence ``s``."""
-        doc = int(self.store.sentence_doc[s])
-        text = self.store.documents[doc].text
-        lo, hi = int(self._doc_bounds[doc]), int(self._doc_bounds[doc + 1])
-        first, last = s, s
-        while first > lo and "\n" not in text[int(self.store.sentence_end[first - 1]) : int(self.store.sentence_start[first])]:
-            first -= 1
-        while last + 1 < hi and "\n" not in text[int(self.store.sentence_end[last]) : int(self.store.sentence_start[last + 1])]:
-            last += 1
-        return list(range(first, last + 1))
+        p = self._paragraph_of[s]
+        return list(range(int(self._paragraph_first[p]), int(self._paragraph_first[p + 1])))
 
     def _in_abstract(self, s: int, terms: dict[str, float]) -> bool:
         """The sentence is in an abstract (a paragraph opening 摘要 / 【摘要】 / Abstract) and the question
