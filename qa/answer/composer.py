@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -240,7 +241,7 @@ class Composer:
         doc = self.store.documents[int(self.store.sentence_doc[first])]
         start = int(self.store.sentence_start[first])
         label = ABSTRACT.match(doc.text[start : start + 16])
-        return bool(label) and not any(t in terms for t in tokenize(label.group(1)))
+        return bool(label) and not any(t in terms for t in _label_tokens(label.group(1)))
 
     def _is_line(self, s: int) -> bool:
         """The sentence is a whole line of its own (a heading, a caption)."""
@@ -318,6 +319,11 @@ class Composer:
         while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
             chosen.pop()
         return chosen
+
+
+@lru_cache(maxsize=64)
+def _label_tokens(label: str) -> tuple[str, ...]:
+    return tuple(tokenize(label))
 
 
 def is_item(sentence: str) -> bool:

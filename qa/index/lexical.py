@@ -82,9 +82,23 @@ class LexicalIndex:
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)
 
     def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
-        """Sum of each term's BM25 scores times its weight (a translated query's terms are unequal)."""
+        """Sum of each term's BM25 scores times its weight (a translated query's terms are unequal).
+
+        bm25s takes no per-term weights, so this reads its precomputed score matrix (one column of
+        (document, score) pairs per token: ``scores["data"/"indices"/"indptr"]``) in one vectorised pass
+        rather than calling ``get_scores`` once per term.
+        """
+        vocab = self.retriever.vocab_dict
+        known = [(vocab[t], w) for t, w in terms.items() if t in vocab]
         total = np.zeros(self.size, dtype=np.float32)
-        for term, weight in terms.items():
-            if term in self.retriever.vocab_dict:
-                total += weight * np.asarray(self.retriever.get_scores([term]), dtype=np.float32)
+        if not known:
+            return total
+        ids = np.array([i for i, _ in known], dtype=np.int64)
+        weights = np.array([w for _, w in known], dtype=np.float32)
+        matrix = self.retriever.scores
+        starts, ends = matrix["indptr"][ids], matrix["indptr"][ids + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
+        np.add.at(total, matrix["indices"][rows], np.repeat(weights, ends - starts) * matrix["data"][rows])
+        if self.retriever.nonoccurrence_array is not None:  # BM25L / BM25+ variants
+            total += float(weights @ self.retriever.nonoccurrence_array[ids])
         return total
