@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -51,6 +50,7 @@ RUNNER_UP_MARGIN = 0.1
 # (Bibliographic lines — 引用格式, 基金项目 — are not penalised: they alone answer where and by whom a paper
 # was published, and gold dev asks that.)
 ABSTRACT = re.compile(r"^\W*(摘\s*要|abstract)\W", re.IGNORECASE)
+ABSTRACT_WORDS = frozenset({"摘要", "abstract"})  # a question naming these asks for the abstract
 ABSTRACT_PENALTY = 0.05
 
 
@@ -111,6 +111,7 @@ class Composer:
         self._paragraph_of = self._paragraph_ids()
         self._paragraph_first = np.searchsorted(self._paragraph_of, np.arange(int(self._paragraph_of[-1]) + 2)) \
             if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
+        self._abstract = self._abstract_paragraphs()
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -157,7 +158,8 @@ class Composer:
                                    for s, t in zip(ids, texts)])
         priors = np.array([candidates[int(s)] for s in ids])
         lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
-        in_abstract = np.array([self._in_abstract(int(s), terms) for s in ids])
+        asks_for_abstract = bool(ABSTRACT_WORDS & terms.keys())
+        in_abstract = self._abstract[self._paragraph_of[ids]] & (not asks_for_abstract)
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
         best_pos = int(np.argmax(scores))
@@ -234,14 +236,10 @@ class Composer:
         p = self._paragraph_of[s]
         return list(range(int(self._paragraph_first[p]), int(self._paragraph_first[p + 1])))
 
-    def _in_abstract(self, s: int, terms: dict[str, float]) -> bool:
-        """The sentence is in an abstract (a paragraph opening 摘要 / 【摘要】 / Abstract) and the question
-        does not ask for the abstract."""
-        first = self._paragraph(s)[0]
-        doc = self.store.documents[int(self.store.sentence_doc[first])]
-        start = int(self.store.sentence_start[first])
-        label = ABSTRACT.match(doc.text[start : start + 16])
-        return bool(label) and not any(t in terms for t in _label_tokens(label.group(1)))
+    def _abstract_paragraphs(self) -> np.ndarray:
+        """For each paragraph, whether it is a paper's abstract (opens 摘要 / 【摘要】 / Abstract)."""
+        firsts = self._paragraph_first[:-1]
+        return np.array([bool(ABSTRACT.match(self._sentence_text(int(s))[:16])) for s in firsts], dtype=bool)
 
     def _is_line(self, s: int) -> bool:
         """The sentence is a whole line of its own (a heading, a caption)."""
@@ -319,11 +317,6 @@ class Composer:
         while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
             chosen.pop()
         return chosen
-
-
-@lru_cache(maxsize=64)
-def _label_tokens(label: str) -> tuple[str, ...]:
-    return tuple(tokenize(label))
 
 
 def is_item(sentence: str) -> bool:

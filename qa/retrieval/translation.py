@@ -90,6 +90,10 @@ class QueryTranslator:
                 stems = tuple(sorted(set(english_stems(_GLOSS_NOISE.sub(" ", definition)))))
                 if 0 < len(stems) <= MAX_GLOSS_WORDS:
                     self.glosses[stems].add(word)
+        self.by_stem: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for stems in self.glosses:
+            for stem in stems:
+                self.by_stem[stem].append(stems)
 
     def translate(self, question: str) -> Translation:
         """Library words for the question, each with a weight in (0, 1]; digits pass through."""
@@ -97,7 +101,8 @@ class QueryTranslator:
         single: dict[str, set[str]] = defaultdict(set)
         weights: dict[str, float] = {}
         sources: dict[str, set[str]] = defaultdict(set)
-        for stems, words in self.glosses.items():
+        for stems in {g for stem in asked for g in self.by_stem.get(stem, ())}:
+            words = self.glosses[stems]
             if len(stems) > 1 and set(stems) <= asked:
                 for w in words:
                     weights[w] = 1.0
