@@ -87,14 +87,6 @@ def _weighted_terms(store: IndexStore, question: str, history: list[str] | None,
     return terms
 
 
-def coverage(terms: dict[str, float], simplified: str) -> float:
-    """Share of the question's IDF-weighted words found in a text already in Simplified, lower-cased."""
-    total = sum(terms.values())
-    if not total:
-        return 0.0
-    return sum(w for t, w in terms.items() if t in simplified) / total
-
-
 class Composer:
     """Chooses answer sentences from retrieved passages."""
 
@@ -150,14 +142,15 @@ class Composer:
         ids = np.fromiter(candidates, dtype=np.int64)
         cosines = self.store.sentence_vectors[ids] @ retrieval.query_vector
         texts = [self._simplified_text(int(s)) for s in ids]
-        cover = self._cover_function(terms, retrieval.translation)
-        covers = np.array([cover(t) for t in texts])
-        # Ranking (not abstention) reads a sentence together with its document's title: 「公司的总部在英国伦敦」
-        # answers 「Playfish的总部在哪」 without repeating the name (CMRC 2018: +7 points of answers).
-        ranking_covers = np.array([cover(self._titles[int(self.store.sentence_doc[s])] + "\n" + t)
-                                   for s, t in zip(ids, texts)])
-        priors = np.array([candidates[int(s)] for s in ids])
-        lengths = np.array([self.store.sentence_end[s] - self.store.sentence_start[s] for s in ids])
+        docs = self.store.sentence_doc[ids]
+        if retrieval.translation is not None and CONCEPT_COVERAGE:
+            cover = self._concept_cover(retrieval.translation)
+            covers = np.array([cover(t) for t in texts])
+            ranking_covers = np.array([cover(self._titles[int(d)] + "\n" + t) for d, t in zip(docs, texts)])
+        else:
+            covers, ranking_covers = self._covers(terms, texts, docs)
+        priors = np.fromiter(candidates.values(), dtype=np.float64, count=len(ids))
+        lengths = self.store.sentence_end[ids] - self.store.sentence_start[ids]
         asks_for_abstract = bool(ABSTRACT_WORDS & terms.keys())
         in_abstract = self._abstract[self._paragraph_of[ids]] & (not asks_for_abstract)
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
@@ -206,12 +199,24 @@ class Composer:
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
 
+    def _covers(self, terms: dict[str, float], texts: list[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Coverage of the question's IDF-weighted words by each sentence, and by each sentence read with its
+        document's title — ranking uses the latter: 「公司的总部在英国伦敦」 answers 「Playfish的总部在哪」
+        without repeating the name (CMRC 2018: +7 points of answers); abstention uses the former."""
+        words = list(terms)
+        weights = np.fromiter(terms.values(), dtype=np.float64, count=len(words))
+        total = weights.sum()
+        if not total:
+            return np.zeros(len(texts)), np.zeros(len(texts))
+        present = np.array([[w in t for w in words] for t in texts], dtype=bool).reshape(len(texts), len(words))
+        in_title = {int(d): np.array([w in self._titles[int(d)] for w in words], dtype=bool) for d in set(docs.tolist())}
+        with_title = present | np.array([in_title[int(d)] for d in docs]).reshape(present.shape)
+        return present @ weights / total, with_title @ weights / total
+
     @staticmethod
-    def _cover_function(terms: dict[str, float], translation: Translation | None):
-        """Coverage of a Simplified text: of the question's IDF-weighted words; for an English question, of
-        its translated words (each English word counts once, however many library words render it)."""
-        if translation is None or not CONCEPT_COVERAGE:
-            return lambda text: coverage(terms, text)
+    def _concept_cover(translation: Translation):
+        """Coverage for an English question: the share of its translated words a text renders (each English
+        word counts once, however many library words render it)."""
         concepts = {stem for stems in translation.sources.values() for stem in stems}
         return lambda text: len(translation.concepts_in(text)) / max(1, len(concepts))
 
