@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from qa.retrieval.hybrid import fuse
 from qa.retrieval.translation import QueryTranslator, Translation, proper_nouns
 
 CANDIDATES = 50
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_MARGIN = 0.02
 # The encoder reads English questions poorly against Chinese text: an English question's translated BM25
 # leads. Chosen on the gold dev English questions (evidence rank over 0.0-0.5; 0.2 best).
@@ -55,6 +57,12 @@ def language_balanced(dense: dict[int, float], latin: np.ndarray) -> dict[int, f
         return dense
     shift = max(chinese.values()) - LATIN_MARGIN - max(latin_group.values())
     return {**chinese, **{i: s + min(0.0, shift) for i, s in latin_group.items()}}
+
+
+def is_english(text: str) -> bool:
+    """A question written in English: Latin letters and no Chinese character (「Stam1na成立于哪年？」 is a
+    Chinese question about a Latin name, and BM25 reads it as it is)."""
+    return any(ch.isascii() and ch.isalpha() for ch in text) and not _CJK.search(text)
 
 
 def passage_of(chunk: Chunk, score: float) -> Passage:
@@ -123,7 +131,7 @@ class Retriever:
         t1 = time.perf_counter()
         latin_query = is_latin(query)
         translated = None
-        if latin_query and self.latin.mean() < 0.5:
+        if is_english(query) and self.latin.mean() < 0.5:
             # English words only match the few English passages of a Chinese library: translate them.
             translated = self.translated(query)
             bm25 = self.store.lexical.weighted_scores(translated.terms)

@@ -10,7 +10,7 @@ import pytest
 
 from qa.evaluation.gold import load_gold
 from qa.retrieval.hybrid import fuse, rrf, weighted
-from qa.retrieval.retriever import is_latin, language_balanced, retrieval_query
+from qa.retrieval.retriever import is_english, is_latin, language_balanced, retrieval_query
 
 GOLD = Path(__file__).resolve().parents[2] / "eval" / "gold"
 
@@ -32,6 +32,7 @@ def test_fuse_rejects_unknown_method() -> None:
 
 def test_language_balance_and_followups() -> None:
     assert is_latin("What are the difficulties?") and not is_latin("有哪些难点？")
+    assert is_english("What are the difficulties?") and not is_english("Stam1na成立于哪年？")
     balanced = language_balanced({0: 0.9, 1: 0.7}, latin=np.array([True, False]))
     assert balanced[0] < balanced[1]
     assert retrieval_query("为什么？", ["区域协调发展有哪些难点？"]) == "区域协调发展有哪些难点？ 为什么？"
