@@ -73,7 +73,7 @@ def method_rankings(assistant: Assistant, query: str, k: int) -> tuple[Retrieval
     chunks = assistant.store.chunks
     rankings = {}
     for method in METHODS:
-        fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method)[:k]
+        fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method, retrieval.dense_weight)[:k]
         rankings[method] = [passage_of(chunks[i], score) for i, score in fused]
     return retrieval, rankings
 

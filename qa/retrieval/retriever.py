@@ -35,6 +35,7 @@ class Retrieval:
     dense_scores: dict[int, float]
     lexical_scores: dict[int, float]
     translation: Translation | None = None  # an English question's library words (see translation.py)
+    dense_weight: float | None = None  # the weighted fusion's dense weight when not the default
     timing_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -154,4 +155,4 @@ class Retriever:
         timing.update(embed=(t1 - t0) * 1e3, dense=(t3 - t_lexical) * 1e3, lexical=(t_lexical - t1) * 1e3, fusion=(t4 - t3) * 1e3,
                       dense_index=(t_index - t_lexical) * 1e3, dense_sentences=(t3 - t_index) * 1e3)
         passages = [passage_of(self.store.chunks[idx], round(float(score), 6)) for idx, score in fused]
-        return Retrieval(passages, [i for i, _ in fused], vector, dense, lexical, translated, timing)
+        return Retrieval(passages, [i for i, _ in fused], vector, dense, lexical, translated, dense_weight, timing)

@@ -52,7 +52,7 @@ class FakeAssistant:
         passages = [Passage(doc_id="d", title="t", start=CHUNKS[i][0], end=CHUNKS[i][1],
                             text=TEXT[CHUNKS[i][0]:CHUNKS[i][1]], score=score)
                     for i, score in fuse(dense, lexical, fusion or "rrf")[:top_k]]
-        return SimpleNamespace(passages=passages, dense_scores=dense, lexical_scores=lexical)
+        return SimpleNamespace(passages=passages, dense_scores=dense, lexical_scores=lexical, dense_weight=None)
 
     def canonical_text(self, doc_id: str) -> str:
         return TEXT
