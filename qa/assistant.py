@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+from qa.answer.answer_type import named_entities
 from qa.answer.composer import AbstainRule, Composer
 from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sentence, Timing
 from qa.config import Settings, load_settings
@@ -34,9 +35,14 @@ class Assistant:
         rule = DEFAULT_RULE if threshold is None else AbstainRule(threshold, DEFAULT_RULE.cosine_weight)
         self.composer = Composer(store, rule)
         self._docs = {d.doc_id: d for d in store.documents}
-        # The English-question dictionary takes about a second to parse: do it off the first question's path.
-        self._dictionary = threading.Thread(target=self.retriever.translator, name="qa-dictionary", daemon=True)
-        self._dictionary.start()
+        # The English-question dictionary and jieba's part-of-speech model take a second or two to load: do it
+        # off the first question's path.
+        self._background = threading.Thread(target=self._load_dictionaries, name="qa-dictionaries", daemon=True)
+        self._background.start()
+
+    def _load_dictionaries(self) -> None:
+        self.retriever.translator()
+        named_entities("区域协调发展")
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, settings: Settings | None = None) -> "Assistant":
@@ -49,8 +55,8 @@ class Assistant:
         return cls(store, encoder, settings)
 
     def wait_until_ready(self) -> None:
-        """Block until start-up work left to the background (the English dictionary) is done."""
-        self._dictionary.join()
+        """Block until start-up work left to the background (the dictionaries) is done."""
+        self._background.join()
 
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

@@ -23,7 +23,7 @@ from qa.answer.answer_type import asked_members, expected_type, has_answer_of_ty
 from qa.index.lexical import to_simplified, tokenize
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
-from qa.retrieval.translation import Translation, unknown_names
+from qa.index.translation import Translation
 
 LIST_QUESTION = re.compile(r"哪些|哪几|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
                            r"what are|which|list|ways|measures|steps", re.IGNORECASE)
@@ -163,7 +163,7 @@ class Composer:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
         unknown = unknown_entities(question, self._library_text)
         if retrieval.translation is not None:
-            unknown += unknown_names(question, self._library_text)
+            unknown += retrieval.translation.unknown_names
         if unknown:
             return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
                              f"{detail}", support)

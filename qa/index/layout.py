@@ -14,6 +14,7 @@ SENTENCE_VECTORS = "sentence_vectors.npy"
 DENSE = "dense.faiss"
 SENTENCE_DENSE = "sentences.faiss"  # only in large libraries (see qa.index.dense.SENTENCE_HNSW_FROM)
 LEXICAL = "bm25"
+TRANSLATION = "translation.json"  # English question words → library words (absent from indexes built before it)
 SKIPPED = "skipped.json"
 
 

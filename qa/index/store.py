@@ -16,6 +16,7 @@ from qa.documents.loader import Document
 from qa.index import layout
 from qa.index.dense import SENTENCE_EF_SEARCH, DenseIndex
 from qa.index.lexical import LexicalIndex
+from qa.index.translation import QueryTranslator
 
 REBUILD_HINT = "Rebuild it with `qa build` (or delete the folder and run `qa serve`, which builds on first use)."
 
@@ -42,6 +43,7 @@ class IndexStore:
     dense: DenseIndex
     lexical: LexicalIndex
     sentence_index: DenseIndex | None = None  # large libraries only; else sentences are scored by brute force
+    translator: QueryTranslator | None = None  # None in an index built before translation.json existed
 
     def sentence_chunks(self) -> np.ndarray:
         """For each sentence, the id of the chunk holding its start."""
@@ -117,6 +119,8 @@ def load_store(index_dir: Path, model_fingerprint: str | None = None) -> IndexSt
             lexical=LexicalIndex.load(index_dir / layout.LEXICAL, len(chunks)),
             sentence_index=DenseIndex.load(index_dir / layout.SENTENCE_DENSE, SENTENCE_EF_SEARCH)
             if (index_dir / layout.SENTENCE_DENSE).exists() else None,
+            translator=QueryTranslator.load(index_dir / layout.TRANSLATION)
+            if (index_dir / layout.TRANSLATION).exists() else None,
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexError(f"index in {index_dir} cannot be read: {exc}. {REBUILD_HINT}") from exc

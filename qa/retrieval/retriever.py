@@ -15,7 +15,7 @@ from qa.embedding.encoder import Encoder
 from qa.index.lexical import to_simplified
 from qa.index.store import IndexStore
 from qa.retrieval.hybrid import fuse
-from qa.retrieval.translation import QueryTranslator, Translation, proper_nouns
+from qa.index.translation import QueryTranslator, Translation
 
 CANDIDATES = 50
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -92,11 +92,12 @@ class Retriever:
         self._translator_lock = threading.Lock()
 
     def translator(self) -> QueryTranslator:
-        """The English→library-words translator, built once (about a second: the dictionary is parsed)."""
+        """The English→library-words translator: the index's, or built once for an index from before it
+        (about a second and a half: the dictionary is parsed)."""
         with self._translator_lock:
             if self._translator is None:
-                self._translator = QueryTranslator(self.store.lexical.doc_freq)
-                proper_nouns()
+                self._translator = self.store.translator or QueryTranslator.build(
+                    self.store.lexical.doc_freq, "\n".join(to_simplified(d.text).lower() for d in self.store.documents))
             return self._translator
 
     def translated(self, query: str) -> Translation:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from qa.retrieval.translation import QueryTranslator, english_stems, unknown_names
+from qa.index.translation import QueryTranslator, english_stems
 
 VOCABULARY = {"分工": 3, "东部": 5, "沿海": 2, "发展": 90, "开发": 9, "研发": 1, "黄河流域": 2, "流域": 2, "区域": 80,
               "地区": 40, "2025": 1}
 
 
+LIBRARY = "习近平 光明日报 黄河流域 东部沿海地区 分工"
+
+
 @pytest.fixture(scope="module")
 def translator() -> QueryTranslator:
-    return QueryTranslator(VOCABULARY)
+    return QueryTranslator.build(VOCABULARY, LIBRARY)
 
 
 def test_stems_drop_function_words() -> None:
@@ -34,11 +37,18 @@ def test_a_common_word_shares_its_weight_by_library_frequency(translator: QueryT
     assert 0 < terms["研发"] < terms["开发"] < terms["发展"] < 1.0
 
 
-def test_unknown_names_need_a_dictionary_entry_absent_from_the_library() -> None:
-    library = "习近平 光明日报 黄河流域"
-    assert unknown_names("What is the current population of Japan?", library) == ["Japan"]
-    assert unknown_names("What did Xi Jinping say in the Guangming Daily?", library) == []
-    assert unknown_names("Which projects funded Hou Guanyu's paper?", library) == []  # not in the dictionary
+def test_unknown_names_need_a_dictionary_entry_absent_from_the_library(translator: QueryTranslator) -> None:
+    assert translator.unknown_names("What is the current population of Japan?") == ["Japan"]
+    assert translator.unknown_names("What did Xi Jinping say in the Guangming Daily?") == []
+    assert translator.unknown_names("Which projects funded Hou Guanyu's paper?") == []  # not in the dictionary
+    assert translator.translate("Is Japan mentioned?").unknown_names == ["Japan"]
+
+
+def test_the_table_survives_a_round_trip(translator: QueryTranslator, tmp_path) -> None:
+    translator.save(tmp_path / "translation.json")
+    loaded = QueryTranslator.load(tmp_path / "translation.json")
+    question = "What role should the eastern coastal regions play in the division of labor of Japan in 2025?"
+    assert loaded.translate(question) == translator.translate(question)
 
 
 @pytest.mark.slow

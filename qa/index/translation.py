@@ -16,11 +16,12 @@ in proportion to how often the library uses each ("development" → mostly 发�
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 import Stemmer
@@ -66,34 +67,75 @@ def _entries() -> Iterator[tuple[str, list[str]]]:
 
 
 class Translation(NamedTuple):
-    """An English question's library words: their weights, and the question words each renders."""
+    """An English question's library words: their weights, the question words each renders, and the
+    names it asks about that the library never mentions."""
 
     terms: dict[str, float]
     sources: dict[str, frozenset[str]]
+    unknown_names: list[str]
 
     def concepts_in(self, simplified: str) -> set[str]:
         """The question words (stems, numbers) whose translations occur in a Simplified text."""
         return {stem for word, stems in self.sources.items() if word in simplified for stem in stems}
 
 
-class QueryTranslator:
-    """Maps an English question to weighted library words (Simplified), via CC-CEDICT glosses."""
+_NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
 
-    def __init__(self, vocabulary: dict[str, int] | Iterable[str]) -> None:
-        self.frequency = dict(vocabulary) if isinstance(vocabulary, dict) else {w: 1 for w in vocabulary}
-        vocab = set(self.frequency)
-        self.glosses: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for word, definitions in _entries():
-            if word not in vocab:
-                continue
-            for definition in definitions:
-                stems = tuple(sorted(set(english_stems(_GLOSS_NOISE.sub(" ", definition)))))
-                if 0 < len(stems) <= MAX_GLOSS_WORDS:
-                    self.glosses[stems].add(word)
+
+def _name_head(definition: str) -> str | None:
+    """The proper name a gloss gives, lower-cased: its text up to the first comma when that is all
+    capitalised words ("Japan", "the Yellow River"); else None."""
+    head = re.sub(r"^the ", "", _GLOSS_NOISE.sub(" ", definition).split(",")[0].strip())
+    return head.lower() if head and _NAME_RUN.fullmatch(head) else None
+
+
+class QueryTranslator:
+    """Maps an English question to weighted library words (Simplified), via CC-CEDICT glosses.
+
+    Built with the index (``qa build`` writes ``translation.json``): the glosses of the library's
+    vocabulary, how often the library uses each word, and the dictionary's proper names whose Chinese
+    forms the library never mentions.
+    """
+
+    def __init__(self, glosses: dict[tuple[str, ...], set[str]], frequency: dict[str, int],
+                 absent_names: set[str]) -> None:
+        self.glosses = glosses
+        self.frequency = frequency
+        self.absent_names = absent_names
         self.by_stem: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for stems in self.glosses:
             for stem in stems:
                 self.by_stem[stem].append(stems)
+
+    @classmethod
+    def build(cls, frequency: dict[str, int], library_text: str) -> "QueryTranslator":
+        """From CC-CEDICT, for a library with these word frequencies and this (Simplified, lower-cased) text."""
+        glosses: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        names: dict[str, set[str]] = defaultdict(set)
+        for word, definitions in _entries():
+            known = word in frequency
+            for definition in definitions:
+                if known:
+                    stems = tuple(sorted(set(english_stems(_GLOSS_NOISE.sub(" ", definition)))))
+                    if 0 < len(stems) <= MAX_GLOSS_WORDS:
+                        glosses[stems].add(word)
+                if len(word) >= 2:  # one character is too ambiguous (和 is also "Japanese")
+                    name = _name_head(definition)
+                    if name:
+                        names[name].add(word)
+        absent = {name for name, words in names.items() if not any(w in library_text for w in words)}
+        return cls(dict(glosses), dict(frequency), absent)
+
+    def save(self, path: Path) -> None:
+        table = {"glosses": [[list(stems), sorted(words)] for stems, words in self.glosses.items()],
+                 "frequency": self.frequency, "absent_names": sorted(self.absent_names)}
+        path.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "QueryTranslator":
+        table = json.loads(path.read_text(encoding="utf-8"))
+        glosses = {tuple(stems): set(words) for stems, words in table["glosses"]}
+        return cls(glosses, table["frequency"], set(table["absent_names"]))
 
     def translate(self, question: str) -> Translation:
         """Library words for the question, each with a weight in (0, 1]; digits pass through."""
@@ -118,36 +160,12 @@ class QueryTranslator:
         for number in re.findall(r"\d+", question):
             weights[number] = 1.0
             sources[number].add(number)
-        return Translation(weights, {w: frozenset(s) for w, s in sources.items()})
+        return Translation(weights, {w: frozenset(s) for w, s in sources.items()}, self.unknown_names(question))
 
-
-_NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
-
-
-@lru_cache(maxsize=1)
-def proper_nouns() -> dict[str, set[str]]:
-    """CC-CEDICT's proper-noun glosses ("Japan" → 日本): a gloss, up to its first comma, that is all
-    capitalised words."""
-    table: dict[str, set[str]] = defaultdict(set)
-    for word, definitions in _entries():
-        if len(word) < 2:  # one character is too ambiguous (和 is also "Japanese")
-            continue
-        for definition in definitions:
-            head = re.sub(r"^the ", "", _GLOSS_NOISE.sub(" ", definition).split(",")[0].strip())
-            if head and _NAME_RUN.fullmatch(head):
-                table[head.lower()].add(word)
-    return table
-
-
-def unknown_names(question: str, library_text: str) -> list[str]:
-    """Names in an English question that the dictionary translates but the library never mentions
-    ("population of Japan": 日本 occurs nowhere). A name the dictionary does not know (a person's
-    romanised name) is not judged; only whole capitalised runs are looked up, never their parts."""
-    first_word = re.match(r"\W*\w+", question)
-    start = first_word.end() if first_word else 0
-    unknown = []
-    for run in _NAME_RUN.findall(question[start:]):
-        chinese = proper_nouns().get(run.lower())
-        if chinese and not any(c in library_text for c in chinese):
-            unknown.append(run)
-    return unknown
+    def unknown_names(self, question: str) -> list[str]:
+        """Names in an English question that the dictionary translates but the library never mentions
+        ("population of Japan": 日本 occurs nowhere). A name the dictionary does not know (a person's
+        romanised name) is not judged; only whole capitalised runs are looked up, never their parts."""
+        first_word = re.match(r"\W*\w+", question)
+        start = first_word.end() if first_word else 0
+        return [run for run in _NAME_RUN.findall(question[start:]) if run.lower() in self.absent_names]
