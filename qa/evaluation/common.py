@@ -46,8 +46,8 @@ def run_meta(assistant: Assistant) -> dict:
 
 
 def warm_up(assistant: Assistant) -> None:
-    """Ask one unscored question and wait for the English dictionary, so one-off loading (jieba's and
-    CC-CEDICT's dictionaries) is not counted as latency."""
+    """Ask one unscored question and wait for the background start-up work, so one-off loading (jieba's
+    dictionary and tagger, the English-question table) is not counted as latency."""
     assistant.ask(WARM_UP_QUESTION)
     assistant.wait_until_ready()
 

@@ -27,7 +27,7 @@ from qa.documents.loader import Document, Skipped, deduplicate, load_folder
 from qa.embedding.encoder import Encoder
 from qa.index import layout
 from qa.index.dense import SENTENCE_EF_SEARCH, SENTENCE_HNSW_FROM, DenseIndex
-from qa.index.lexical import LexicalIndex, to_simplified
+from qa.index.lexical import LexicalIndex, simplified_library, to_simplified
 from qa.index.translation import QueryTranslator
 
 FORMAT_VERSION = 4  # bump when cleaning, chunking, sentence splitting or tokenising changes
@@ -137,8 +137,7 @@ def _write(tmp: Path, documents: list[Document], chunks: list[Chunk], sentences:
         DenseIndex.build(sentence_vectors, approximate=True, ef_search=SENTENCE_EF_SEARCH).save(tmp / layout.SENTENCE_DENSE)
     lexical = LexicalIndex.build([c.text for c in chunks])
     lexical.save(tmp / layout.LEXICAL)
-    library_text = "\n".join(to_simplified(doc.text).lower() for doc in documents)
-    QueryTranslator.build(lexical.doc_freq, library_text).save(tmp / layout.TRANSLATION)
+    QueryTranslator.build(lexical.doc_freq, simplified_library([d.text for d in documents])).save(tmp / layout.TRANSLATION)
     (tmp / layout.SKIPPED).write_text(json.dumps([asdict(s) for s in skipped], ensure_ascii=False, indent=1))
 
 

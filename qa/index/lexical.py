@@ -36,6 +36,12 @@ def to_simplified(text: str) -> str:
     return _t2s.convert(text)
 
 
+def simplified_library(texts: list[str]) -> str:
+    """The library's texts in Simplified, lower-cased, one per line: what "the library mentions X" is
+    checked against (the composer's unknown names, the translation table's absent names)."""
+    return "\n".join(to_simplified(t).lower() for t in texts)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased jieba search-mode tokens of the Simplified text, without punctuation, stopwords or
     single Latin letters (an English "I" would otherwise match every DOI)."""

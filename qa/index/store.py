@@ -119,9 +119,9 @@ def load_store(index_dir: Path, model_fingerprint: str | None = None) -> IndexSt
             lexical=LexicalIndex.load(index_dir / layout.LEXICAL, len(chunks)),
             sentence_index=DenseIndex.load(index_dir / layout.SENTENCE_DENSE, SENTENCE_EF_SEARCH)
             if (index_dir / layout.SENTENCE_DENSE).exists() else None,
-            translator=QueryTranslator.load(index_dir / layout.TRANSLATION)
-            if (index_dir / layout.TRANSLATION).exists() else None,
         )
+        if (index_dir / layout.TRANSLATION).exists():
+            store.translator = QueryTranslator.load(index_dir / layout.TRANSLATION, store.lexical.doc_freq)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexError(f"index in {index_dir} cannot be read: {exc}. {REBUILD_HINT}") from exc
     if store.dense.size != len(chunks) or len(store.sentence_vectors) != len(rows) or \

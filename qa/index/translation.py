@@ -93,8 +93,8 @@ class QueryTranslator:
     """Maps an English question to weighted library words (Simplified), via CC-CEDICT glosses.
 
     Built with the index (``qa build`` writes ``translation.json``): the glosses of the library's
-    vocabulary, how often the library uses each word, and the dictionary's proper names whose Chinese
-    forms the library never mentions.
+    vocabulary and the dictionary's proper names whose Chinese forms the library never mentions. How
+    often the library uses each word is the lexical index's document frequency, not stored again.
     """
 
     def __init__(self, glosses: dict[tuple[str, ...], set[str]], frequency: dict[str, int],
@@ -124,18 +124,19 @@ class QueryTranslator:
                     if name:
                         names[name].add(word)
         absent = {name for name, words in names.items() if not any(w in library_text for w in words)}
-        return cls(dict(glosses), dict(frequency), absent)
+        return cls(dict(glosses), frequency, absent)
 
     def save(self, path: Path) -> None:
         table = {"glosses": [[list(stems), sorted(words)] for stems, words in self.glosses.items()],
-                 "frequency": self.frequency, "absent_names": sorted(self.absent_names)}
+                 "absent_names": sorted(self.absent_names)}
         path.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "QueryTranslator":
+    def load(cls, path: Path, frequency: dict[str, int]) -> "QueryTranslator":
+        """The table saved with an index, with that index's word frequencies."""
         table = json.loads(path.read_text(encoding="utf-8"))
         glosses = {tuple(stems): set(words) for stems, words in table["glosses"]}
-        return cls(glosses, table["frequency"], set(table["absent_names"]))
+        return cls(glosses, frequency, set(table["absent_names"]))
 
     def translate(self, question: str) -> Translation:
         """Library words for the question, each with a weight in (0, 1]; digits pass through."""

@@ -12,7 +12,7 @@ import numpy as np
 from qa.answer.contract import Passage
 from qa.chunks.splitter import Chunk
 from qa.embedding.encoder import Encoder
-from qa.index.lexical import to_simplified
+from qa.index.lexical import simplified_library, to_simplified
 from qa.index.store import IndexStore
 from qa.retrieval.hybrid import fuse
 from qa.index.translation import QueryTranslator, Translation
@@ -97,7 +97,7 @@ class Retriever:
         with self._translator_lock:
             if self._translator is None:
                 self._translator = self.store.translator or QueryTranslator.build(
-                    self.store.lexical.doc_freq, "\n".join(to_simplified(d.text).lower() for d in self.store.documents))
+                    self.store.lexical.doc_freq, simplified_library([d.text for d in self.store.documents]))
             return self._translator
 
     def translated(self, query: str) -> Translation:

@@ -46,7 +46,7 @@ def test_unknown_names_need_a_dictionary_entry_absent_from_the_library(translato
 
 def test_the_table_survives_a_round_trip(translator: QueryTranslator, tmp_path) -> None:
     translator.save(tmp_path / "translation.json")
-    loaded = QueryTranslator.load(tmp_path / "translation.json")
+    loaded = QueryTranslator.load(tmp_path / "translation.json", VOCABULARY)
     question = "What role should the eastern coastal regions play in the division of labor of Japan in 2025?"
     assert loaded.translate(question) == translator.translate(question)
 
