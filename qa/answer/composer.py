@@ -97,7 +97,7 @@ class Composer:
         self._simplified = [to_simplified(doc.text).lower() for doc in store.documents]
         # Sentences are sliced from the converted text where t2s kept the length (almost always).
         self._sliceable = [len(s) == len(doc.text) for s, doc in zip(self._simplified, store.documents)]
-        self._library_text = "\n".join(self._simplified)  # what lexical.simplified_library gives, from the texts converted above
+        self._library_text = "\n".join(self._simplified)  # = lexical.simplified_library(texts)
         self._titles = [to_simplified(doc.title).lower() for doc in store.documents]
         self._paragraph_of = self._paragraph_ids()
         self._paragraph_first = np.searchsorted(self._paragraph_of, np.arange(int(self._paragraph_of[-1]) + 2)) \
