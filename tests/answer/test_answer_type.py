@@ -16,6 +16,8 @@ LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济�
     ("西部陸海新通道預計哪一年建成？", "time"),
     ("領導小組的組長是誰？", "person"),
     ("联合工作办公室设在哪个城市？", "place"),
+    ("西部陆海新通道经过哪些省份？", "province"),
+    ("长三角的“三省一市”具体指哪几个省市？", "province"),
     ("How many cities had a GDP above one trillion yuan?", "number"),
     ("推动区域间联动融合发展面临哪些难点？", None),
 ])
@@ -35,6 +37,12 @@ def test_number_needs_a_new_number_next_to_the_asked_attribute():
     assert not has_answer_of_type("number", "2023年的贡献率是多少？", "2023年的贡献率很高。")
 
 
+def test_province_needs_a_province_name_not_a_region():
+    assert not has_answer_of_type("province", "西部陆海新通道经过哪些省份？", "鼓励西北地区与西南地区加强合作互动。")
+    assert has_answer_of_type("province", "三省一市指哪几个省市？", "江蘇、浙江、安徽和上海。")
+    assert not has_answer_of_type("province", "江苏之外还有哪些省？", "江苏的经济总量很大。")
+
+
 def test_time_needs_a_year_not_in_the_question():
     assert has_answer_of_type("time", "论文哪一年发表？", "技术经济, 2025, 44(4): 49-56")
     assert not has_answer_of_type("time", "2023年哪一天开会？", "2023年召开会议。")
@@ -52,6 +60,8 @@ def test_unknown_entities():
     ("长三角地区生产总值超过万亿元的9个城市分别是哪些？", 9),
     ("另外三大湾区是哪几个？", 3),
     ("习近平总书记主持召开的9场座谈会分别在哪些城市举行？", 9),
+    ("長江中游三省具體是指哪三個省？", 3),
+    ("健全市场、合作与互助机制具体包括哪三个方面？", 3),
     ("第五點具體是什麼？", None),  # an ordinal, not a count
     ("在律令制度中，从四位相当于什么官职？", None),  # a rank, not a count
     ("文章认为我国的一个基本国情是什么？", None),
