@@ -60,9 +60,13 @@ def _names(text: str, flags: tuple[str, ...]) -> set[str]:
     return {w for w, f in pseg.cut(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
 
 
+# 安大略省, 加利福尼亚州: a province abroad; not 三省, 各省, 省份, 省会.
+_NAMED_PROVINCE = re.compile(r"[\u4e00-\u9fff]{2,5}?(?<![一二三四五六七八九十两兩几幾各全外本该該每])(?:省|州)(?![份会會市])")
+
+
 def _provinces(text: str) -> set[str]:
     simplified = to_simplified(text)
-    return {p for p in PROVINCES if p in simplified}
+    return {p for p in PROVINCES if p in simplified} | set(_NAMED_PROVINCE.findall(simplified))
 
 
 def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
@@ -128,8 +132,12 @@ def asked_members(question: str) -> int | None:
     return count if count and count >= 2 else None
 
 
+_LAST_ITEM = re.compile(r"[和与與及或&]")  # 「甲、乙和丙」「光荣和ω-force」: the conjunction before the last item
+
+
 def listed_items(sentences: list[str], is_item) -> int:
-    """How many items the sentences name: the most 、-separated ones in one sentence, or the number of
-    enumeration sentences (一是…二是…), whichever is more."""
-    in_one = max((len(s.split("、")) for s in sentences if "、" in s), default=1)
+    """How many items the sentences name: the most in one sentence (its 、-separated items, one more
+    when a conjunction joins the last), or the number of enumeration sentences (一是…二是…), whichever
+    is more."""
+    in_one = max((s.count("、") + 1 + bool(_LAST_ITEM.search(s)) for s in sentences), default=1)
     return max(in_one, sum(1 for s in sentences if is_item(s)))

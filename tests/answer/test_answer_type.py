@@ -41,6 +41,8 @@ def test_province_needs_a_province_name_not_a_region():
     assert not has_answer_of_type("province", "西部陆海新通道经过哪些省份？", "鼓励西北地区与西南地区加强合作互动。")
     assert has_answer_of_type("province", "三省一市指哪几个省市？", "江蘇、浙江、安徽和上海。")
     assert not has_answer_of_type("province", "江苏之外还有哪些省？", "江苏的经济总量很大。")
+    assert not has_answer_of_type("province", "是哪三个省？", "鼓励长江中游三省协同协作。")
+    assert has_answer_of_type("province", "多伦多位于加拿大哪个省？", "多伦多是加拿大安大略省的省会。")  # abroad
 
 
 def test_time_needs_a_year_not_in_the_question():
@@ -61,6 +63,7 @@ def test_unknown_entities():
     ("另外三大湾区是哪几个？", 3),
     ("习近平总书记主持召开的9场座谈会分别在哪些城市举行？", 9),
     ("長江中游三省具體是指哪三個省？", 3),
+    ("《战国无双3》是由哪两个公司合作开发的？", 2),
     ("健全市场、合作与互助机制具体包括哪三个方面？", 3),
     ("第五點具體是什麼？", None),  # an ordinal, not a count
     ("在律令制度中，从四位相当于什么官职？", None),  # a rank, not a count
@@ -75,6 +78,8 @@ def test_listed_items_counts_a_list_or_an_enumeration():
     assert listed_items(["上海、南京、杭州和苏州等城市。"], is_item) == 3
     assert listed_items(["一是产业协作。", "二是生态共保。", "三是设施联通。"], is_item) == 3
     assert listed_items(["其中地区生产总值超过万亿元的城市有9个。"], is_item) == 1
+    assert listed_items(["由光荣和ω-force开发。"], is_item) == 2  # CMRC 2018: 「哪两个公司」
+    assert listed_items(["有厦村河、石埗引水道及田心水道三条支流。"], is_item) == 3
 
 
 def test_how_big_asks_for_a_figure():
