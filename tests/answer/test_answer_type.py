@@ -75,7 +75,7 @@ def test_asked_members(question, count):
 
 
 def test_listed_items_counts_a_list_or_an_enumeration():
-    assert listed_items(["上海、南京、杭州和苏州等城市。"], is_item) == 3
+    assert listed_items(["上海、南京、杭州和苏州等城市。"], is_item) == 4
     assert listed_items(["一是产业协作。", "二是生态共保。", "三是设施联通。"], is_item) == 3
     assert listed_items(["其中地区生产总值超过万亿元的城市有9个。"], is_item) == 1
     assert listed_items(["由光荣和ω-force开发。"], is_item) == 2  # CMRC 2018: 「哪两个公司」
