@@ -26,7 +26,7 @@ class GoldItem:
 
 
 def load_gold(path: Path) -> list[GoldItem]:
-    """Items of a JSONL gold file (``dev`` / ``test`` may be given as a bare split name)."""
+    """Items of a JSONL gold file (a split of ``eval/gold`` may be given by its bare name: ``dev``, ``holdout2``)."""
     path = Path(path)
     if not path.exists() and (GOLD_DIR / f"{path}.jsonl").exists():
         path = GOLD_DIR / f"{path}.jsonl"

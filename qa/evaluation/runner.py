@@ -25,7 +25,7 @@ RETRIEVE_K = 10
 
 
 def split_name(split: str) -> str:
-    """``dev``/``test`` as given, else the stem of a gold file path."""
+    """A bare split name as given, else the stem of a gold file path."""
     return split if split in ("dev", "test") else Path(split).stem
 
 
