@@ -12,6 +12,7 @@ from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sente
 from qa.config import Settings, load_settings
 from qa.embedding.encoder import Encoder
 from qa.index.store import IndexStore, load_store
+from qa.retrieval.followup import followup_context
 from qa.retrieval.retriever import Retriever, passage_of, retrieval_query
 
 # Chosen on the gold dev split (see README, 'When it abstains'); override with QA_ABSTAIN_THRESHOLD.
@@ -79,6 +80,7 @@ class Assistant:
         t0 = time.perf_counter()
         clean = self._check(question)
         history = [h for h in (history or []) if isinstance(h, str) and h.strip()]
+        history = followup_context(clean, history, self._quoted)
         top_k = top_k or self.settings.top_k
         retrieval = self.retriever.run(retrieval_query(clean, history), max(top_k, CANDIDATE_PASSAGES))
         t1 = time.perf_counter()
@@ -98,6 +100,10 @@ class Assistant:
             citations=citations, passages=passages, reason=selection.reason,
             timing_ms=Timing(retrieve=(t1 - t0) * 1e3, answer=(t2 - t1) * 1e3, total=(t2 - t0) * 1e3),
         )
+
+    def _quoted(self, question: str, history: list[str]) -> list[str]:
+        """The sentences an answer to ``question`` quotes (none when it abstains)."""
+        return [s.text for s in self.ask(question, history=history).sentences]
 
     def _cite(self, citations: list[Citation], retrieval, doc_id: str, start: int, end: int) -> int:
         """Number of the citation (a retrieved passage holding the sentence), adding it if new."""

@@ -113,7 +113,8 @@ _ASKED_MEMBERS = re.compile(r"(?<!第)([0-9]+|[两兩二三四五六七八九十
                             r"|哪([两兩二三四五六七八九十]+)\s*" + _MEASURE)  # or 「是哪三个省」
 
 
-def _numeral(text: str) -> int | None:
+def numeral(text: str) -> int | None:
+    """A small count written in digits or Chinese numerals (「3」「三」「十二」), else None."""
     if text.isdigit():
         return int(text)
     if len(text) == 1:
@@ -128,7 +129,7 @@ def _numeral(text: str) -> int | None:
 def asked_members(question: str) -> int | None:
     """How many items the question asks to be named (「另外三大湾区是哪几个」 → 3), when it says so."""
     match = _ASKED_MEMBERS.search(question)
-    count = _numeral(match.group(1) or match.group(2)) if match else None
+    count = numeral(match.group(1) or match.group(2)) if match else None
     return count if count and count >= 2 else None
 
 

@@ -1,0 +1,44 @@
+"""Follow-ups that point into the previous answer by position: 「第三个特征具体有哪些举措？」.
+
+A follow-up is normally read together with the question before it. When it names an item of the
+previous answer by its ordinal, the previous question alone does not say *which* part of the text is
+meant; the previous answer's item numbered n does (「五是…」「5. …」「（五）…」「第五，…」), so that item
+becomes the context. When the previous answer holds no item with that number (it quoted part of the
+list, or another list), the follow-up is read with the previous question as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from qa.answer.answer_type import numeral
+
+ITEM_NUMBER = re.compile(r"^\W*(?:第)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:是|要|则|則|[、.．，,）)])")
+ORDINAL = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个|個|条|條|点|點|项|項|方面|种|種|类|類|部分|特征|特徵)")
+
+
+def ordinal_reference(question: str) -> int | None:
+    """The position a follow-up points at (「第五點具體是什麼」 → 5), if it names one."""
+    match = ORDINAL.search(question)
+    return numeral(match.group(1)) if match else None
+
+
+def item_number(sentence: str) -> int | None:
+    """The number an enumerated item opens with (「二是…」 → 2, 「（三）…」 → 3, 「4. …」 → 4)."""
+    match = ITEM_NUMBER.match(sentence)
+    return numeral(match.group(1)) if match else None
+
+
+def followup_context(question: str, history: list[str],
+                     previous_answer: Callable[[str, list[str]], list[str]]) -> list[str]:
+    """The history to read ``question`` with: the previous answer's item numbered n when the question
+    points at item n, else the history as given.
+
+    ``previous_answer(question, history)`` returns the sentences the assistant quotes for a question.
+    """
+    n = ordinal_reference(question) if history else None
+    if not n:
+        return history
+    item = next((s for s in previous_answer(history[-1], history[:-1]) if item_number(s) == n), None)
+    return [*history[:-1], item] if item else history

@@ -1,0 +1,36 @@
+"""Follow-ups that point at an item of the previous answer by its number."""
+
+from __future__ import annotations
+
+from qa.retrieval.followup import followup_context, item_number, ordinal_reference
+
+PREVIOUS = ["新時代新征程,推動區域間聯動融合發展面臨新的要求。", "一是要立足地區差距。", "二是要堅持以人民為中心的發展思想。",
+            "五是要牢固樹立和自覺踐行“綠水青山就是金山銀山”的理念。"]
+
+
+def test_ordinals_and_item_numbers() -> None:
+    assert ordinal_reference("那第三个特征具体有哪些举措？") == 3
+    assert ordinal_reference("第五點具體是什麼？") == 5
+    assert ordinal_reference("党的十八大以来区域政策有什么变化？") is None
+    assert [item_number(s) for s in ("五是要…", "（三）关键特征", "2. 促进生态保护", "第二，推进", "区域协调")] == [5, 3, 2, 2, None]
+
+
+def test_the_numbered_item_of_the_previous_answer_becomes_the_context() -> None:
+    asked = []
+
+    def previous(question: str, history: list[str]) -> list[str]:
+        asked.append((question, history))
+        return PREVIOUS
+
+    history = ["早先的问题", "新時代推動區域間聯動融合發展有哪些新要求？"]
+    assert followup_context("第五點具體是什麼？", history, previous) == ["早先的问题", PREVIOUS[3]]
+    assert asked == [("新時代推動區域間聯動融合發展有哪些新要求？", ["早先的问题"])]
+    # no item 3 in the previous answer (it quoted part of the list): read with the previous question
+    assert followup_context("第三点呢？", history, previous) == history
+    assert followup_context("那长江经济带呢？", history, previous) == history
+
+
+def test_followup_by_number_on_the_seeds(core_assistant) -> None:
+    answer = core_assistant.ask("第五點具體是什麼？", history=["新時代推動區域間聯動融合發展有哪些新要求？"])
+    assert not answer.abstained
+    assert "綠水青山就是金山銀山" in answer.answer
