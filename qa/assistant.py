@@ -79,8 +79,7 @@ class Assistant:
         """Answer ``question`` (a follow-up is read in the context of ``history``, oldest first)."""
         t0 = time.perf_counter()
         clean = self._check(question)
-        history = [h for h in (history or []) if isinstance(h, str) and h.strip()]
-        history = followup_context(clean, history, self._quoted)
+        history = self.context(clean, history)
         top_k = top_k or self.settings.top_k
         retrieval = self.retriever.run(retrieval_query(clean, history), max(top_k, CANDIDATE_PASSAGES))
         t1 = time.perf_counter()
@@ -100,6 +99,12 @@ class Assistant:
             citations=citations, passages=passages, reason=selection.reason,
             timing_ms=Timing(retrieve=(t1 - t0) * 1e3, answer=(t2 - t1) * 1e3, total=(t2 - t0) * 1e3),
         )
+
+    def context(self, question: str, history: list[str] | None) -> list[str]:
+        """The conversation a question is read in: its history, the last question replaced by the item of
+        the previous answer that the question points at by number (see ``qa.retrieval.followup``)."""
+        history = [h for h in (history or []) if isinstance(h, str) and h.strip()]
+        return followup_context(question.strip(), history, self._quoted)
 
     def _quoted(self, question: str, history: list[str]) -> list[str]:
         """The sentences an answer to ``question`` quotes (none when it abstains)."""

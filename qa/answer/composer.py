@@ -115,15 +115,14 @@ class Composer:
             return self._simplified[d][int(self.store.sentence_start[s]) : int(self.store.sentence_end[s])]
         return to_simplified(self._sentence_text(s)).lower()
 
-    def sentences_of_chunk(self, chunk_id: int) -> list[int]:
-        """Sentence ids overlapping a chunk, in document order."""
-        chunk = self.store.chunks[chunk_id]
-        d = self._doc_pos[chunk.doc_id]
+    def sentences_in(self, doc_id: str, start: int, end: int) -> list[int]:
+        """Sentence ids overlapping ``[start, end)`` of a document (a passage), in document order."""
+        d = self._doc_pos[doc_id]
         lo, hi = self._doc_bounds[d], self._doc_bounds[d + 1]
-        first = lo + max(0, int(np.searchsorted(self.store.sentence_end[lo:hi], chunk.start, side="right")))
+        first = lo + max(0, int(np.searchsorted(self.store.sentence_end[lo:hi], start, side="right")))
         out = []
         for s in range(first, hi):
-            if self.store.sentence_start[s] >= chunk.end:
+            if self.store.sentence_start[s] >= end:
                 break
             out.append(s)
         return out
@@ -132,8 +131,8 @@ class Composer:
         """Pick answer sentences for ``question`` among the retrieved passages, or abstain."""
         terms = _weighted_terms(self.store, question, history, retrieval.translation)
         candidates: dict[int, float] = {}  # sentence id → passage rank prior
-        for rank, chunk_id in enumerate(retrieval.chunk_ids):
-            for s in self.sentences_of_chunk(chunk_id):
+        for rank, passage in enumerate(retrieval.passages):
+            for s in self.sentences_in(passage.doc_id, passage.start, passage.end):
                 if WORDS.search(self._sentence_text(s)):
                     candidates.setdefault(s, 1.0 / (rank + 1))
         if not candidates:

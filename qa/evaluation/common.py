@@ -11,7 +11,7 @@ from pathlib import Path
 from qa.answer.contract import Passage
 from qa.assistant import Assistant
 from qa.retrieval.hybrid import METHODS, fuse
-from qa.retrieval.retriever import Retrieval, passage_of
+from qa.retrieval.retriever import Retrieval
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPORTS_DIR = REPO_ROOT / "eval" / "reports"
@@ -70,11 +70,10 @@ def method_rankings(assistant: Assistant, query: str, k: int) -> tuple[Retrieval
     instead of four.
     """
     retrieval = assistant.retriever.run(query, k)
-    chunks = assistant.store.chunks
     rankings = {}
     for method in METHODS:
-        fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method, retrieval.dense_weight)[:k]
-        rankings[method] = [passage_of(chunks[i], score) for i, score in fused]
+        fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method, retrieval.dense_weight)
+        rankings[method] = assistant.retriever.passages(fused, k, method)[0]
     return retrieval, rankings
 
 

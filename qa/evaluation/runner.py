@@ -70,7 +70,7 @@ def evaluate_item(assistant: Assistant, item: GoldItem) -> tuple[Answer, dict]:
     """Ask one gold question; the answer (with its scoring passages) and the question's record."""
     history = list(item.history)
     answer = assistant.ask(item.question, history=history)
-    query = retrieval_query(item.question.strip(), history)
+    query = retrieval_query(item.question.strip(), assistant.context(item.question, history))
     retrieval, rankings = method_rankings(assistant, query, RETRIEVE_K)
     scored = answer.model_copy(update={"passages": scoring_passages(answer.passages, retrieval.passages)})
     found_at = evidence_found_at(item, scored.passages)

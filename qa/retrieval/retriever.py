@@ -15,9 +15,11 @@ from qa.embedding.encoder import Encoder
 from qa.index.lexical import simplified_library, to_simplified
 from qa.index.store import IndexStore
 from qa.retrieval.hybrid import fuse
+from qa.retrieval.merging import SectionMerger, Span
 from qa.index.translation import QueryTranslator, Translation
 
 CANDIDATES = 50
+MERGED_METHODS = ("rrf", "weighted")  # section merging belongs to the hybrid retriever; plain baselines stay plain
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_MARGIN = 0.02
 # The encoder reads English questions poorly against Chinese text: an English question's translated BM25
@@ -30,7 +32,7 @@ class Retrieval:
     """Fused passages plus what the answer step reuses (query vector, raw scores) and timings."""
 
     passages: list[Passage]
-    chunk_ids: list[int]
+    chunk_ids: list[int]  # the retrieved chunks the passages hold (a merged section holds several), best first
     query_vector: np.ndarray
     dense_scores: dict[int, float]
     lexical_scores: dict[int, float]
@@ -72,6 +74,16 @@ def passage_of(chunk: Chunk, score: float) -> Passage:
                    text=chunk.text, score=score)
 
 
+def span_passage(store: IndexStore, span: Span, documents: dict[str, int]) -> Passage:
+    """A retrieved span (one chunk, or a merged section) as a cited passage."""
+    if len(span.chunk_ids) == 1 and (c := store.chunks[span.chunk_ids[0]]).start == span.start and c.end == span.end:
+        return passage_of(c, round(float(span.score), 6))
+    doc = store.documents[documents[span.doc_id]]
+    first = store.chunk_at(span.doc_id, span.start)
+    return Passage(doc_id=span.doc_id, title=first.title, section=first.section, start=span.start, end=span.end,
+                   text=doc.text[span.start : span.end], score=round(float(span.score), 6))
+
+
 def retrieval_query(question: str, history: list[str] | None) -> str:
     """The text retrieved for: a follow-up is read together with the question before it."""
     if history:
@@ -88,6 +100,8 @@ class Retriever:
         self.fusion = fusion
         self.latin = np.array([is_latin(c.text) for c in store.chunks], dtype=bool)
         self.sentence_chunk = store.sentence_chunks()
+        self.merger = SectionMerger(store.documents, store.chunks)
+        self._doc_pos = {d.doc_id: i for i, d in enumerate(store.documents)}
         self._translator: QueryTranslator | None = None
         self._translator_lock = threading.Lock()
 
@@ -151,9 +165,19 @@ class Retriever:
             dense = language_balanced(dense, self.latin)
         t3 = time.perf_counter()
         dense_weight = TRANSLATED_DENSE_WEIGHT if translated is not None else None
-        fused = fuse(dense, lexical, fusion or self.fusion, dense_weight)[:top_k]
+        method = fusion or self.fusion
+        fused = fuse(dense, lexical, method, dense_weight)
+        passages, chunk_ids = self.passages(fused, top_k, method)
         t4 = time.perf_counter()
         timing.update(embed=(t1 - t0) * 1e3, dense=(t3 - t_lexical) * 1e3, lexical=(t_lexical - t1) * 1e3, fusion=(t4 - t3) * 1e3,
                       dense_index=(t_index - t_lexical) * 1e3, dense_sentences=(t3 - t_index) * 1e3)
-        passages = [passage_of(self.store.chunks[idx], round(float(score), 6)) for idx, score in fused]
-        return Retrieval(passages, [i for i, _ in fused], vector, dense, lexical, translated, dense_weight, timing)
+        return Retrieval(passages, chunk_ids, vector, dense, lexical, translated, dense_weight, timing)
+
+    def passages(self, fused: list[tuple[int, float]], top_k: int, method: str) -> tuple[list[Passage], list[int]]:
+        """The top passages of a fused chunk ranking — short sections merged for the hybrid methods — and the
+        retrieved chunks they hold, in ranking order."""
+        if method not in MERGED_METHODS:
+            fused = fused[:top_k]
+            return [passage_of(self.store.chunks[i], round(float(s), 6)) for i, s in fused], [i for i, _ in fused]
+        spans = self.merger.merge(fused[:CANDIDATES], top_k)
+        return [span_passage(self.store, s, self._doc_pos) for s in spans], [i for s in spans for i in s.chunk_ids]

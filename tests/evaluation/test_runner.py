@@ -38,7 +38,7 @@ class FakeAssistant:
         self.store = SimpleNamespace(manifest={"model": "fake", "chunk_size": 7}, documents=[1], chunks=chunks)
         self.encoder = SimpleNamespace(backend="fake")
         self.composer = SimpleNamespace(rule=SimpleNamespace(threshold=0.5))
-        self.retriever = SimpleNamespace(fusion="rrf", run=self._run)
+        self.retriever = SimpleNamespace(fusion="rrf", run=self._run, passages=self._passages)
         self.histories: list[list[str]] = []
 
     def wait_until_ready(self) -> None:
@@ -49,10 +49,17 @@ class FakeAssistant:
             dense, lexical = {2: 0.9, 1: 0.5, 0: 0.1}, {0: 3.0, 2: 2.5, 1: 1.0}
         else:
             dense, lexical = {0: 0.9, 1: 0.5, 2: 0.1}, {0: 3.0, 1: 2.0, 2: 1.0}
-        passages = [Passage(doc_id="d", title="t", start=CHUNKS[i][0], end=CHUNKS[i][1],
-                            text=TEXT[CHUNKS[i][0]:CHUNKS[i][1]], score=score)
-                    for i, score in fuse(dense, lexical, fusion or "rrf")[:top_k]]
+        passages, _ = self._passages(fuse(dense, lexical, fusion or "rrf"), top_k, fusion or "rrf")
         return SimpleNamespace(passages=passages, dense_scores=dense, lexical_scores=lexical, dense_weight=None)
+
+    @staticmethod
+    def _passages(fused: list[tuple[int, float]], top_k: int, method: str) -> tuple[list[Passage], list[int]]:
+        return [Passage(doc_id="d", title="t", start=CHUNKS[i][0], end=CHUNKS[i][1],
+                        text=TEXT[CHUNKS[i][0]:CHUNKS[i][1]], score=score) for i, score in fused[:top_k]], \
+            [i for i, _ in fused[:top_k]]
+
+    def context(self, question: str, history: list[str] | None) -> list[str]:
+        return list(history or [])
 
     def canonical_text(self, doc_id: str) -> str:
         return TEXT
