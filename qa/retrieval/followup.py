@@ -3,8 +3,8 @@
 A follow-up is normally read together with the question before it. When it names an item of the
 previous answer by its ordinal, the previous question alone does not say *which* part of the text is
 meant; the previous answer's item numbered n does (「五是…」「5. …」「（五）…」「第五，…」), so that item
-becomes the context. When the previous answer holds no item with that number (it quoted part of the
-list, or another list), the follow-up is read with the previous question as before.
+becomes the context. When the previous answer holds no such item, or no list at all (fewer than two
+numbered sentences), the follow-up is read with the previous question as before.
 """
 
 from __future__ import annotations
@@ -40,5 +40,10 @@ def followup_context(question: str, history: list[str],
     n = ordinal_reference(question) if history else None
     if not n:
         return history
-    item = next((s for s in previous_answer(history[-1], history[:-1]) if item_number(s) == n), None)
-    return [*history[:-1], item] if item else history
+    numbered = {}
+    for sentence in previous_answer(history[-1], history[:-1]):
+        numbered.setdefault(item_number(sentence), sentence)
+    numbered.pop(None, None)
+    if len(numbered) < 2 or n not in numbered:  # one numbered heading is not a list to point into
+        return history
+    return [*history[:-1], numbered[n]]

@@ -28,6 +28,8 @@ def test_the_numbered_item_of_the_previous_answer_becomes_the_context() -> None:
     # no item 3 in the previous answer (it quoted part of the list): read with the previous question
     assert followup_context("第三点呢？", history, previous) == history
     assert followup_context("那长江经济带呢？", history, previous) == history
+    # one numbered heading is not a list to point into
+    assert followup_context("第三个呢？", history, lambda q, h: ["（三）关键特征", "正文。"]) == history
 
 
 def test_followup_by_number_on_the_seeds(core_assistant) -> None:
