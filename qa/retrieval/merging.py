@@ -4,8 +4,8 @@ A list spread over numbered sub-sections (「（三）关键特征」 then 「1.
 one sub-section at a time, so the top passages hold the section's heading, or two of its items, and
 miss the rest. When a top chunk opens a numbered section of at most ``MAX_SECTION_CHARS`` characters,
 or two or more top chunks lie in one, they are replaced by that section (the smallest such one), and
-the freed places go to the next chunks of the ranking. The idea is LlamaIndex's auto-merging retriever, over the document's own
-heading tree rather than a second chunking.
+the freed places go to the next chunks of the ranking. The idea is LlamaIndex's auto-merging
+retriever, over the document's own heading tree rather than a second chunking.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from qa.documents.loader import Document
 
 # Chosen on gold dev (recall@5 .946 → .959 at 1,000–3,000, no change below): see eval/README.md, "Tuning record".
 MAX_SECTION_CHARS = 1500
+
+
+Section = tuple[str, int, int]  # doc_id, start, end
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,6 @@ class SectionMerger:
 
     def __init__(self, documents: list[Document], chunks: list[Chunk], max_chars: int = MAX_SECTION_CHARS) -> None:
         self.chunks = chunks
-        self.max_chars = max_chars
         short = {d.doc_id: sorted(s for s in _sections(d) if s[1] - s[0] <= max_chars) for d in documents}
         # For each chunk, the short sections holding it whole, smallest first.
         self.enclosing: list[list[tuple[int, int]]] = []
@@ -60,52 +62,46 @@ class SectionMerger:
 
     def merge(self, ranked: list[tuple[int, float]], top_k: int) -> list[Span]:
         """The first ``top_k`` passages of a ranking of (chunk id, score), best first, with merging."""
-        window = list(ranked[:top_k])
-        rest = list(ranked[top_k:])
+        window, rest = list(ranked[:top_k]), list(ranked[top_k:])
         while True:
             spans = self._group(window)
             if len(spans) >= top_k or not rest:
                 return spans[:top_k]
-            covered = {i for s in spans for i in s.chunk_ids}
-            while rest and len(spans) < top_k:
-                chunk_id, score = rest.pop(0)
-                if chunk_id in covered:
-                    continue
-                c = self.chunks[chunk_id]
-                if any(s.doc_id == c.doc_id and s.start <= c.start and c.end <= s.end for s in spans):
-                    window.append((chunk_id, score))
-                    continue
-                window.append((chunk_id, score))
-                break
+            while rest:  # the next chunk; one inside a merged section joins it without taking a place
+                window.append(rest.pop(0))
+                chunk = self.chunks[window[-1][0]]
+                if not any(s.doc_id == chunk.doc_id and s.start <= chunk.start and chunk.end <= s.end for s in spans):
+                    break
+
+    def _section_of(self, chunk_id: int, members: dict[Section, list[int]]) -> Section | None:
+        """The smallest short section the chunk opens or shares with another chunk of the window."""
+        c = self.chunks[chunk_id]
+        return next(((c.doc_id, s, e) for s, e in self.enclosing[chunk_id]
+                     if len(members[(c.doc_id, s, e)]) >= 2 or (s == c.start and e > c.end)), None)
 
     def _group(self, window: list[tuple[int, float]]) -> list[Span]:
-        """Chunks of the window, those sharing a short section merged into it, in ranking order."""
-        members: dict[tuple[str, int, int], list[int]] = {}
+        """The window's chunks in ranking order, those of one chosen section merged into it (placed at its
+        best chunk); a chosen section inside another chosen one joins the outer one."""
+        members: dict[Section, list[int]] = {}
         for chunk_id, _ in window:
             for start, end in self.enclosing[chunk_id]:
                 members.setdefault((self.chunks[chunk_id].doc_id, start, end), []).append(chunk_id)
-        chosen: dict[int, tuple[str, int, int]] = {}
-        for chunk_id, _ in window:
-            c = self.chunks[chunk_id]
-            key = next(((c.doc_id, s, e) for s, e in self.enclosing[chunk_id]
-                        if len(members[(c.doc_id, s, e)]) >= 2 or (s == c.start and e > c.end)), None)
-            if key is not None:
-                chosen[chunk_id] = key
-        for chunk_id, key in list(chosen.items()):  # a chosen section inside another chosen one joins it
-            outer = [k for k in set(chosen.values()) if k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2]]
-            chosen[chunk_id] = max(outer, key=lambda k: k[2] - k[1])
+        chosen = {i: key for i, _ in window if (key := self._section_of(i, members)) is not None}
+        sections = set(chosen.values())
+        for i, key in chosen.items():
+            chosen[i] = max((k for k in sections if k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2]),
+                            key=lambda k: k[2] - k[1])
         spans: list[Span] = []
-        seen: dict[tuple[str, int, int], int] = {}
-        scores = dict(window)
+        position: dict[Section, int] = {}
         for chunk_id, score in window:
             key = chosen.get(chunk_id)
             if key is None:
                 c = self.chunks[chunk_id]
                 spans.append(Span(c.doc_id, c.start, c.end, (chunk_id,), score))
-            elif key in seen:
-                s = spans[seen[key]]
-                spans[seen[key]] = Span(s.doc_id, s.start, s.end, s.chunk_ids + (chunk_id,), max(s.score, scores[chunk_id]))
+            elif key in position:  # ranked below the section's best chunk: only joins it
+                first = spans[position[key]]
+                spans[position[key]] = Span(*key, first.chunk_ids + (chunk_id,), first.score)
             else:
-                seen[key] = len(spans)
-                spans.append(Span(key[0], key[1], key[2], (chunk_id,), score))
+                position[key] = len(spans)
+                spans.append(Span(*key, (chunk_id,), score))
         return spans
