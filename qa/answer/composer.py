@@ -8,8 +8,9 @@ enumeration (一是…二是…) for list questions, the next sentence for why-q
 
 Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
 cosine and its word coverage, see :class:`AbstainRule`) must reach a threshold set on the gold dev
-split; a question asking for a number or date must be answered by a sentence holding one, and one
-asking for N named items by sentences naming N; a name the library never mentions means abstain.
+split; a question asking for a number or date must be answered by a sentence holding one (for a figure,
+in a paragraph naming the place or body the question names), and one asking for N named items by
+sentences naming N; a name the library never mentions means abstain.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_type import asked_members, expected_type, has_answer_of_type, listed_items, unknown_entities
+from qa.answer.answer_type import (asked_members, expected_type, has_answer_of_type, listed_items, named_entities,
+                                   unknown_entities)
 from qa.index.lexical import to_simplified, tokenize
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
@@ -187,6 +189,11 @@ class Composer:
         if not has_answer_of_type(kind, question, "".join(self._sentence_text(s) for s in chosen)):
             return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
                              support)
+        names = [n for n in named_entities(question) if n.lower() in self._library_text] if kind == "number" else []
+        if names and not any(n.lower() in self._context_of(s) for s in chosen for n in names
+                             if has_answer_of_type(kind, question, self._sentence_text(s))):
+            return Selection([], True, f"the question asks for a figure of {'、'.join(names)} and no paragraph "
+                             f"giving a figure names it; {detail}", support)
         if kind == "number" and covers[best_pos] < FIGURE_MIN_COVERAGE:
             return Selection([], True, f"the question asks for a figure and the best sentence holds only "
                              f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)
@@ -219,6 +226,12 @@ class Composer:
         coverage of every rendering: answer evidence recall .944 → .952)."""
         concepts = {stem for stems in translation.sources.values() for stem in stems}
         return lambda text: len(translation.concepts_in(text)) / max(1, len(concepts))
+
+    def _context_of(self, s: int) -> str:
+        """A sentence's paragraph with its document's title, in Simplified, lower-cased: what says which
+        place or body a figure belongs to (「2023年，京津冀地区经济总量为10.4万亿元」 is no figure of 成渝)."""
+        return self._titles[int(self.store.sentence_doc[s])] + "\n" + "".join(
+            self._simplified_text(t) for t in self._paragraph(s))
 
     def _chars(self, sentences: list[int]) -> int:
         return sum(int(self.store.sentence_end[s] - self.store.sentence_start[s]) for s in sentences)

@@ -67,6 +67,13 @@ def test_near_miss_figure_abstains(core_assistant):
     assert answer.abstained, answer.answer
 
 
+def test_a_figure_of_another_region_is_no_answer(core_assistant):
+    # The page gives 2023 figures for 京津冀, 长三角, 长江经济带 and 大湾区, none for 黄河流域.
+    answer = core_assistant.ask("2023年黄河流域的地区生产总值是多少？")
+    assert answer.abstained and "黄河流域" in answer.reason, answer.answer
+    assert not core_assistant.ask("2023年长三角地区生产总值是多少？").abstained
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "问" * 600])
 def test_bad_questions_raise(core_assistant, bad):
     with pytest.raises(QuestionError):
