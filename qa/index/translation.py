@@ -11,7 +11,9 @@ A word matched by a multi-word gloss ("division of labor" → 分工) weighs 1; 
 one-word gloss shares that English word's weight with the other library words glossed the same way,
 in proportion to how often the library uses each ("development" → mostly 发展, a little 开发 and
 研发), so a common English word cannot flood the query with the dictionary's rarer senses (chosen on
-the gold dev English questions over an even share: 2 → 3 of 4 with the evidence in the top 5).
+the gold dev English questions over an even share: 2 → 3 of 4 with the evidence in the top 5). A
+single character is rendered only when the English word has no longer rendering (「系」 is also
+"link"; see eval/README.md, "Tuning record").
 """
 
 from __future__ import annotations
@@ -153,6 +155,8 @@ class QueryTranslator:
             elif len(stems) == 1 and stems[0] in asked:
                 single[stems[0]].update(words)
         for stem, words in single.items():
+            if any(len(w) > 1 for w in words):  # 系 for "link", 区 for "region": one character is too ambiguous
+                words = {w for w in words if len(w) > 1}
             total = sum(self.frequency[w] for w in words)
             for w in words:
                 weights[w] = max(weights.get(w, 0.0), self.frequency[w] / total)
