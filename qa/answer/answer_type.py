@@ -100,9 +100,15 @@ def named_entities(question: str) -> set[str]:
     return names | set(_BOOK_TITLE.findall(simplified))
 
 
+def place_names(text: str) -> set[str]:
+    """Places and organisations a text names (jieba's ns / nt tags, two characters or more), in Simplified."""
+    return _names(text, ("ns", "nt"))
+
+
 def unknown_entities(question: str, library_text: str) -> list[str]:
-    """Names the question mentions that occur nowhere in the library (compared in Simplified, case-folded)."""
-    return sorted(n for n in named_entities(question) if n.lower() not in library_text)
+    """Names the question mentions that occur nowhere in the library (compared in Simplified, case-folded,
+    without whitespace: pass the library text without whitespace too)."""
+    return sorted(n for n in named_entities(question) if re.sub(r"\s+", "", n.lower()) not in library_text)
 
 
 _CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_type import (asked_members, expected_type, has_answer_of_type, listed_items, named_entities,
-                                   unknown_entities)
+from qa.answer.answer_type import (asked_attribute, asked_members, expected_type, has_answer_of_type, listed_items,
+                                   named_entities, place_names, unknown_entities)
 from qa.index.lexical import to_simplified, tokenize
+from qa.retrieval.followup import ordinal_reference
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
 from qa.index.translation import Translation
 
-LIST_QUESTION = re.compile(r"哪些|哪几|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
+LIST_QUESTION = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七八九十]|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
                            r"what are|which|list|ways|measures|steps", re.IGNORECASE)
 ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|同时|同時|一方面|另一方面|[一二三四五六七八九十][是要則则]|"
                          r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
@@ -42,6 +43,7 @@ FIGURE_MIN_COVERAGE = 0.4
 # "'; DROP TABLE documents; --" matches one dictionary sense somewhere): see gold dev and tests/reliability.
 MIN_ENGLISH_CONCEPTS = 2
 MAX_LIST_SENTENCES = 7
+MAX_LED_PARAGRAPHS = 4
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
@@ -100,7 +102,12 @@ class Composer:
         # Sentences are sliced from the converted text where t2s kept the length (almost always).
         self._sliceable = [len(s) == len(doc.text) for s, doc in zip(self._simplified, store.documents)]
         self._library_text = "\n".join(self._simplified)  # = lexical.simplified_library(texts)
-        self._titles = [to_simplified(doc.title).lower() for doc in store.documents]
+        # What is said of every sentence of a document: its title, venue and authors (「光明日报那篇文章主张…」
+        # names the page; it does not ask for the line that prints the venue).
+        self._titles = [to_simplified(" ".join([doc.title, doc.venue or "", *doc.authors])).lower()
+                        for doc in store.documents]
+        # Names are looked up without whitespace: a title may break over lines (「促进区域协调发展\n增强…」).
+        self._library_compact = re.sub(r"\s+", "", self._library_text + "".join(self._titles))
         self._paragraph_of = self._paragraph_ids()
         self._paragraph_first = np.searchsorted(self._paragraph_of, np.arange(int(self._paragraph_of[-1]) + 2)) \
             if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
@@ -161,7 +168,7 @@ class Composer:
         detail = f"support {support:.3f} (cosine {cosines[best_pos]:.3f}, coverage {covers[best_pos]:.2f})"
         if support < self.rule.threshold:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
-        unknown = unknown_entities(question, self._library_text)
+        unknown = unknown_entities(question, self._library_compact)
         if retrieval.translation is not None:
             unknown += retrieval.translation.unknown_names
         if unknown:
@@ -174,8 +181,9 @@ class Composer:
                                  f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
 
         chosen = [best]
-        if LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:]):
-            chosen = self._enumeration(best)
+        asks_for_list = LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
+        if asks_for_list and not (history and ordinal_reference(question)):  # 「第二條具體…」 asks about one item
+            chosen = self._enumeration(best, dict(zip(ids.tolist(), covers.tolist())))
         elif self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
             chosen = self._elaboration(best)
         elif WHY_QUESTION.search(question):
@@ -189,11 +197,12 @@ class Composer:
         if not has_answer_of_type(kind, question, "".join(self._sentence_text(s) for s in chosen)):
             return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
                              support)
-        names = [n for n in named_entities(question) if n.lower() in self._library_text] if kind == "number" else []
-        if names and not any(n.lower() in self._context_of(s) for s in chosen for n in names
+        names = [n for n in named_entities(question) - {asked_attribute(question)}
+                 if n.lower() in self._library_text] if kind == "number" else []  # jieba tags 贡献率 as a name
+        if names and not any(self._figure_of(s, names) for s in chosen
                              if has_answer_of_type(kind, question, self._sentence_text(s))):
-            return Selection([], True, f"the question asks for a figure of {'、'.join(names)} and no paragraph "
-                             f"giving a figure names it; {detail}", support)
+            return Selection([], True, f"the question asks for a figure of {'、'.join(names)} and no sentence "
+                             f"giving a figure is about it; {detail}", support)
         if kind == "number" and covers[best_pos] < FIGURE_MIN_COVERAGE:
             return Selection([], True, f"the question asks for a figure and the best sentence holds only "
                              f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)
@@ -227,11 +236,18 @@ class Composer:
         concepts = {stem for stems in translation.sources.values() for stem in stems}
         return lambda text: len(translation.concepts_in(text)) / max(1, len(concepts))
 
-    def _context_of(self, s: int) -> str:
-        """A sentence's paragraph with its document's title, in Simplified, lower-cased: what says which
-        place or body a figure belongs to (「2023年，京津冀地区经济总量为10.4万亿元」 is no figure of 成渝)."""
-        return self._titles[int(self.store.sentence_doc[s])] + "\n" + "".join(
+    def _figure_of(self, s: int, names: list[str]) -> bool:
+        """Whether sentence ``s`` gives its figure for one of ``names``: it names one; or it names no place
+        or body and its paragraph or document header does (「目前约有212万人使用」 under a heading on
+        客家语). 「2023年，京津冀地区经济总量为10.4万亿元」 is no figure of 成渝, whatever its paragraph says."""
+        sentence = self._simplified_text(s)
+        if any(n.lower() in sentence for n in names):
+            return True
+        if place_names(sentence):
+            return False
+        context = self._titles[int(self.store.sentence_doc[s])] + "\n" + "".join(
             self._simplified_text(t) for t in self._paragraph(s))
+        return any(n.lower() in context for n in names)
 
     def _chars(self, sentences: list[int]) -> int:
         return sum(int(self.store.sentence_end[s] - self.store.sentence_start[s]) for s in sentences)
@@ -312,10 +328,28 @@ class Composer:
         ids = [self._sentence_at(doc, h.start) for h in children if h.level == depth]
         return [s for s in ids if s is not None] if len(ids) >= 2 else []
 
-    def _enumeration(self, best: int) -> list[int]:
+    def _asked_paragraph(self, best: int, cover: dict[int, float]) -> list[int]:
+        """The paragraph a heading or introduction leads to that the question asks about: of the next
+        paragraphs up to the next heading line (at most ``MAX_LED_PARAGRAPHS``), the one whose opening
+        sentence covers most of the question, the first on a tie (「思路重點」 leads to 「新要求」 and
+        「主要思路」 paragraphs; 「主要思路有哪幾條」 asks for the second)."""
+        options: list[list[int]] = []
+        last = best
+        while len(options) < MAX_LED_PARAGRAPHS:
+            paragraph = self._next_paragraph(last)
+            if not paragraph or (options and self._is_line(paragraph[0])):
+                break
+            options.append(paragraph)
+            last = paragraph[-1]
+        if not options:
+            return []
+        return max(options, key=lambda p: (cover.get(p[0], 0.0), -options.index(p)))
+
+    def _enumeration(self, best: int, cover: dict[int, float]) -> list[int]:
         """For a list question: the sub-headings of the section the best sentence heads or introduces;
         else the enumerated items (一是…二是…, 首先…其次…) of the best sentence's
-        paragraph — or of the next one when the best sentence is a heading or an introduction —
+        paragraph — or of the paragraph it leads to when it is a heading or an introduction (see
+        :meth:`_asked_paragraph`; ``cover`` is the question's coverage of each candidate sentence) —
         after the best sentence when it introduces them; else (no enumeration, or the best sentence is a
         detail within one item) the best sentence alone."""
         sub_headings = self._sub_headings(best)
@@ -326,7 +360,7 @@ class Composer:
             return chosen
         items = [s for s in self._paragraph(best) if is_item(self._sentence_text(s))]
         if len(items) < 2 and (self._is_line(best) or self._paragraph(best)[-1] == best):
-            items = [s for s in self._next_paragraph(best) if is_item(self._sentence_text(s))]
+            items = [s for s in self._asked_paragraph(best, cover) if is_item(self._sentence_text(s))]
         if len(items) < 2:
             return self._elaboration(best) if self._chars([best]) < SHORT_SENTENCE else [best]
         if best > items[0] and best not in items:

@@ -55,6 +55,8 @@ def test_unknown_entities():
     assert unknown_entities("怎么用Python读取Excel文件？", LIBRARY.lower()) == ["Excel", "Python"]
     assert unknown_entities("长江经济带的GDP是多少？", "长江经济带gdp") == []
     assert unknown_entities("侯冠宇的论文讲了什么？", LIBRARY.lower()) == []
+    # names are compared without whitespace: a title may break over lines in the text
+    assert unknown_entities("《促进区域协调发展 增强区域发展活力》登在哪天？", "促进区域协调发展增强区域发展活力") == []
 
 
 @pytest.mark.parametrize("question, count", [

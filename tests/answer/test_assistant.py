@@ -72,6 +72,9 @@ def test_a_figure_of_another_region_is_no_answer(core_assistant):
     answer = core_assistant.ask("2023年黄河流域的地区生产总值是多少？")
     assert answer.abstained and "黄河流域" in answer.reason, answer.answer
     assert not core_assistant.ask("2023年长三角地区生产总值是多少？").abstained
+    # 「长江经济带…对全国经济增长的贡献率为48.8%」 sits in a paragraph that also names 长三角: it is still 长江's
+    answer = core_assistant.ask("2023年长三角地区对全国经济增长的贡献率是多少？")
+    assert answer.abstained, answer.answer
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "问" * 600])
@@ -91,3 +94,25 @@ def test_why_answer_keeps_the_sentence_after_the_premise(core_assistant):
     assert not answer.abstained
     first = answer.sentences[0]
     assert any(s.start > first.start for s in answer.sentences)
+
+
+def test_a_heading_leads_to_the_paragraph_the_question_asks_about(core_assistant):
+    # 「思路重點」 heads a 「新要求」 paragraph and then a 「主要思路」 one: the question asks for the second.
+    answer = core_assistant.ask("區域間聯動融合發展的主要思路有哪些？")
+    assert "一要堅持全球化視角" in answer.answer, answer.answer
+
+
+def test_an_ordinal_followup_answers_that_item_not_the_whole_list(core_assistant):
+    answer = core_assistant.ask("第二條具體要和哪些戰略協同？", history=["文章提出的區域間聯動融合發展主要思路有哪幾條？"])
+    assert "新型城鎮化戰略、鄉村振興戰略等協同并進" in answer.answer, answer.answer
+
+
+def test_the_venue_line_does_not_answer_a_question_naming_the_venue(core_assistant):
+    # 「光明日报那篇文章」 names the page; every sentence of it is 光明日报's, not only the line printing the venue.
+    answer = core_assistant.ask("光明日报那篇文章认为数字产业集群的发展需要什么样的基础设施？")
+    assert "（2024年12月26日06版）" not in answer.answer, answer.answer
+
+
+def test_a_question_naming_a_title_broken_over_lines_is_not_off_topic(core_assistant):
+    answer = core_assistant.ask("《促进区域协调发展 增强区域发展活力》这个版面刊登在哪一天？")
+    assert "the library never mentions" not in answer.reason, answer.reason
