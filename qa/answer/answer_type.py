@@ -22,18 +22,29 @@ PROVINCES = tuple(
     "四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾".split()
 )
 _PATTERNS = {
+    "identifier": re.compile(r"(?:编号|編號|doi|书号|書號|刊号|刊號|代码|代碼|号码|號碼|分类号|分類號)[号號]?(?:是|为|為)?多少", re.I),
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
-    "time": re.compile(r"哪一?年|哪天|哪一天|何时|何時|什么时候|什麼時候|几月|幾月|\bwhen\b|what year|which year", re.I),
+    "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
+    "time": re.compile(r"哪一?年|何时|何時|什么时候|什麼時候|几月|幾月|\bwhen\b|what year|which year", re.I),
     "person": re.compile(r"是谁|是誰|哪位|\bwho\b|whom", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|\bwhere\b|which city", re.I),
-    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|百分之|增长率|增速|"
+    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share", re.I),
 }
-NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%])")
+# 「重点放在哪里」「难点在哪里」 ask what, not where.
+_FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|区别|不同|差别|优势|意义|作用|好处|特点|突破口|着力点)"
+                               r"[^，。？?]{0,4}(?:哪里|哪儿)")
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z./()\-]*[0-9][0-9A-Za-z./()\-]*")  # 2023JZDZ022, 10.19326/j.cnki…
+NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|"
+                    r"[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%成])")
+_RATIO_WORDS = frozenset({"比例", "比重", "占比", "份额"})  # asked as a share: 「95%」「四分之三」 answer without the word
+_RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")
 YEAR_OR_DATE = re.compile(
     r"(?:(?<![0-9])[0-9]{3,4}(?![0-9])|[0-9０-９]{1,2}\s*[月日]|[一二三四五六七八九十〇零]+[年月日]|"
     r"[一二三四五六七八九十]+世纪|\d+世纪|\d+年代|公元前?|[\u4e00-\u9fff]朝(?:初|末|时期)?)"
 )
+DAY = re.compile(r"[0-9０-９]{1,2}\s*[日号號]|[一二三四五六七八九十]{1,3}[日号號]|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}|"
+                 r"月(?:初|廿|[一二三四五六七八九十])")  # 七月初十, 十月廿一
 # What a figure question asks about: the words just before 是多少 / 为多少 / 达到了多少 …
 # (Only 多少: 「年龄多大」 is answered by 「18岁时」, 「最长记录是多长」 by 「可达70公分」 — seen on CMRC 2018.)
 _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
@@ -42,6 +53,8 @@ _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約
 def expected_type(question: str) -> str | None:
     """The kind of fact the question asks for, if it is one the checks know."""
     for kind, pattern in _PATTERNS.items():
+        if kind == "place" and _FIGURATIVE_WHERE.search(to_simplified(question)):
+            continue
         if pattern.search(question):
             return kind
     return None
@@ -73,11 +86,15 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     """Whether ``text`` holds a fact of the asked kind that the question itself does not already state."""
     if kind is None:
         return True
+    if kind == "identifier":  # a code with digits (项目编号 2023JZDZ022, a DOI), whatever words surround it
+        return bool(set(_CODE.findall(text)) - set(_CODE.findall(question)))
     if kind == "number":
         attribute = asked_attribute(question)
-        if attribute and attribute not in to_simplified(text):
+        if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)):
             return False
         return bool(set(NUMBER.findall(text)) - set(NUMBER.findall(question)))
+    if kind == "date":  # a day, not just a year: 「12月26日」「2024-08-03」
+        return bool(set(DAY.findall(text)) - set(DAY.findall(question)))
     if kind == "time":
         return bool(set(YEAR_OR_DATE.findall(text)) - set(YEAR_OR_DATE.findall(question)))
     if kind == "province":
@@ -105,10 +122,16 @@ def place_names(text: str) -> set[str]:
     return _names(text, ("ns", "nt"))
 
 
+# 「落后地区」「贫困地方」 describe a kind of place; jieba may still tag them as place names.
+_GENERIC_HEAD = re.compile(r"(?:地区|地方|区域|城市|城镇|农村|乡村)$")
+
+
 def unknown_entities(question: str, library_text: str) -> list[str]:
     """Names the question mentions that occur nowhere in the library (compared in Simplified, case-folded,
-    without whitespace: pass the library text without whitespace too)."""
-    return sorted(n for n in named_entities(question) if re.sub(r"\s+", "", n.lower()) not in library_text)
+    without whitespace: pass the library text without whitespace too); descriptions such as 落后地区
+    are not names."""
+    return sorted(n for n in named_entities(question)
+                  if re.sub(r"\s+", "", n.lower()) not in library_text and not _GENERIC_HEAD.search(n))
 
 
 _CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}

@@ -14,7 +14,11 @@ from collections.abc import Callable
 
 from qa.answer.answer_type import numeral
 
-ITEM_NUMBER = re.compile(r"^\W*(?:第)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:是|要|则|則|[、.．，,）)])")
+# An item's number and its numbering style: 「二是」「二要」, 「2.」, 「（二）」, 「二、」, 「第二，」, 「其次」.
+ITEM_NUMBER = re.compile(r"^\W*(第)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(是|要|则|則|[、.．，,）)])")
+SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3}
+LAST_WORDS = ("最后", "最後")
+_SAME_MARK = str.maketrans({"、": ".", "．": ".", "，": ",", "）": ")", "則": "则"})
 ORDINAL = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个|個|条|條|点|點|项|項|方面|种|種|类|類|部分|特征|特徵)")
 
 
@@ -24,10 +28,35 @@ def ordinal_reference(question: str) -> int | None:
     return numeral(match.group(1)) if match else None
 
 
-def item_number(sentence: str) -> int | None:
-    """The number an enumerated item opens with (「二是…」 → 2, 「（三）…」 → 3, 「4. …」 → 4)."""
+def item_number(sentence: str) -> tuple[str, int] | None:
+    """The numbering style and number an enumerated item opens with (「二是…」 → ("是", 2), 「（三）…」 →
+    (")", 3), 「4. …」 → (".", 4), 「其次，…」 → ("其次", 2)); 「最后」 is ("最后", 0), numbered by its list."""
+    head = sentence.lstrip()[:4]
+    for word, n in SEQUENCE_WORDS.items():
+        if head.startswith(word):
+            return "其次", n
+    if head.startswith(LAST_WORDS):
+        return "其次", 0
     match = ITEM_NUMBER.match(sentence)
-    return numeral(match.group(1)) if match else None
+    if not match:
+        return None
+    style = (match.group(1) or "") + match.group(3).translate(_SAME_MARK)
+    n = numeral(match.group(2))
+    return (style, n) if n else None
+
+
+def numbered_items(sentences: list[str]) -> dict[int, str]:
+    """The longest list of the sentences by numbering style, as number → sentence (「首先…其次…最后…」
+    beats one 「1. …」 heading among them)."""
+    lists: dict[str, dict[int, str]] = {}
+    for sentence in sentences:
+        found = item_number(sentence)
+        if found is None:
+            continue
+        style, n = found
+        items = lists.setdefault(style, {})
+        items.setdefault(n or max(items, default=0) + 1, sentence)
+    return max(lists.values(), key=len, default={})
 
 
 def followup_context(question: str, history: list[str],
@@ -40,10 +69,7 @@ def followup_context(question: str, history: list[str],
     n = ordinal_reference(question) if history else None
     if not n:
         return history
-    numbered = {}
-    for sentence in previous_answer(history[-1], history[:-1]):
-        numbered.setdefault(item_number(sentence), sentence)
-    numbered.pop(None, None)
+    numbered = numbered_items(previous_answer(history[-1], history[:-1]))
     if len(numbered) < 2 or n not in numbered:  # one numbered heading is not a list to point into
         return history
     return [*history[:-1], numbered[n]]

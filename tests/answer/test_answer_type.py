@@ -87,3 +87,28 @@ def test_listed_items_counts_a_list_or_an_enumeration():
 def test_how_big_asks_for_a_figure():
     assert expected_type("示范区的面积有多大？") == "number"
     assert expected_type("在多大程度上缩小了差距？") is None
+
+
+def test_a_day_question_needs_a_day_not_a_year():
+    q = "2024年中央经济工作会议是在哪一天召开的？"
+    assert expected_type(q) == "date"
+    assert not has_answer_of_type("date", q, "2024年中央经济工作会议提出，发挥区域协调发展战略的叠加效应。")
+    assert has_answer_of_type("date", "登在光明日报哪天？", "《光明日报》（2024年12月26日06版）")
+    assert has_answer_of_type("date", "平安在哪一天攻入北平？", "七月初十，平安攻入北平。")  # DRCD
+
+
+def test_an_identifier_question_needs_a_code_not_the_asked_word():
+    q = "侯冠宇论文受资助的重大专项，项目编号是多少？"
+    assert expected_type(q) == "identifier" and expected_type("FIPS代码的含义是什么？") is None
+    assert has_answer_of_type("identifier", q, "教育部哲学社会科学研究重大专项(2023JZDZ022);")
+    assert not has_answer_of_type("identifier", q, "教育部哲学社会科学研究重大专项。")
+
+
+def test_figurative_where_and_shares():
+    assert expected_type("促进中部地区崛起的重点放在哪里？") is None
+    assert expected_type("“飞地经济”园区的收益按什么比例分？") == "number"
+    assert has_answer_of_type("number", "粮食播种面积约占多少比例？", "约占全省总播种面积的四分之三。")  # DRCD
+
+
+def test_a_description_of_places_is_not_a_name():
+    assert unknown_entities("文章對幫扶落後地區是什麼思路？", "欠发达地区") == []

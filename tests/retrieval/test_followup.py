@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.retrieval.followup import followup_context, item_number, ordinal_reference
+from qa.retrieval.followup import followup_context, item_number, numbered_items, ordinal_reference
 
 PREVIOUS = ["新時代新征程,推動區域間聯動融合發展面臨新的要求。", "一是要立足地區差距。", "二是要堅持以人民為中心的發展思想。",
             "五是要牢固樹立和自覺踐行“綠水青山就是金山銀山”的理念。"]
@@ -12,7 +12,10 @@ def test_ordinals_and_item_numbers() -> None:
     assert ordinal_reference("那第三个特征具体有哪些举措？") == 3
     assert ordinal_reference("第五點具體是什麼？") == 5
     assert ordinal_reference("党的十八大以来区域政策有什么变化？") is None
-    assert [item_number(s) for s in ("五是要…", "（三）关键特征", "2. 促进生态保护", "第二，推进", "区域协调")] == [5, 3, 2, 2, None]
+    assert [item_number(s) for s in ("五是要…", "（三）关键特征", "2. 促进生态保护", "第二，推进", "其次，发挥", "区域协调")] == \
+        [("是", 5), (")", 3), (".", 2), ("第,", 2), ("其次", 2), None]
+    sentences = ["1. 统筹推进区域经济高质量发展", "首先，依托资源禀赋。", "其次，发挥城市群作用。", "最后，推动协同合作。"]
+    assert numbered_items(sentences) == {1: sentences[1], 2: sentences[2], 3: sentences[3]}
 
 
 def test_the_numbered_item_of_the_previous_answer_becomes_the_context() -> None:
