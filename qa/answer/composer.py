@@ -8,9 +8,9 @@ enumeration (一是…二是…) for list questions, the next sentence for why-q
 
 Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
 cosine and its word coverage, see :class:`AbstainRule`) must reach a threshold set on the gold dev
-split; a question asking for a number or date must be answered by a sentence holding one (for a figure,
-in a paragraph naming the place or body the question names), and one asking for N named items by
-sentences naming N; a name the library never mentions means abstain.
+split; a question asking for a number, date, day or code must be answered by a sentence holding one (a
+figure from a sentence about the place or body the question names), and one asking for N named items
+by sentences naming N; a name the library never mentions means abstain.
 """
 
 from __future__ import annotations
@@ -104,10 +104,10 @@ class Composer:
         self._library_text = "\n".join(self._simplified)  # = lexical.simplified_library(texts)
         # What is said of every sentence of a document: its title, venue and authors (「光明日报那篇文章主张…」
         # names the page; it does not ask for the line that prints the venue).
-        self._titles = [to_simplified(" ".join([doc.title, doc.venue or "", *doc.authors])).lower()
+        self._headers = [to_simplified(" ".join([doc.title, doc.venue or "", *doc.authors])).lower()
                         for doc in store.documents]
         # Names are looked up without whitespace: a title may break over lines (「促进区域协调发展\n增强…」).
-        self._library_compact = re.sub(r"\s+", "", self._library_text + "".join(self._titles))
+        self._library_compact = re.sub(r"\s+", "", self._library_text + "".join(self._headers))
         self._paragraph_of = self._paragraph_ids()
         self._paragraph_first = np.searchsorted(self._paragraph_of, np.arange(int(self._paragraph_of[-1]) + 2)) \
             if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
@@ -153,7 +153,7 @@ class Composer:
         if retrieval.translation is not None:
             cover = self._concept_cover(retrieval.translation)
             covers = np.array([cover(t) for t in texts])
-            ranking_covers = np.array([cover(self._titles[int(d)] + "\n" + t) for d, t in zip(docs, texts)])
+            ranking_covers = np.array([cover(self._headers[int(d)] + "\n" + t) for d, t in zip(docs, texts)])
         else:
             covers, ranking_covers = self._covers(terms, texts, docs)
         priors = np.fromiter(candidates.values(), dtype=np.float64, count=len(ids))
@@ -224,7 +224,7 @@ class Composer:
         if not total:
             return np.zeros(len(texts)), np.zeros(len(texts))
         present = np.array([[w in t for w in words] for t in texts], dtype=bool).reshape(len(texts), len(words))
-        in_title = {int(d): np.array([w in self._titles[int(d)] for w in words], dtype=bool) for d in set(docs.tolist())}
+        in_title = {int(d): np.array([w in self._headers[int(d)] for w in words], dtype=bool) for d in set(docs.tolist())}
         with_title = present | np.array([in_title[int(d)] for d in docs]).reshape(present.shape)
         return present @ weights / total, with_title @ weights / total
 
@@ -245,7 +245,7 @@ class Composer:
             return True
         if place_names(sentence):
             return False
-        context = self._titles[int(self.store.sentence_doc[s])] + "\n" + "".join(
+        context = self._headers[int(self.store.sentence_doc[s])] + "\n" + "".join(
             self._simplified_text(t) for t in self._paragraph(s))
         return any(n.lower() in context for n in names)
 

@@ -2,7 +2,7 @@
 
 A follow-up is normally read together with the question before it. When it names an item of the
 previous answer by its ordinal, the previous question alone does not say *which* part of the text is
-meant; the previous answer's item numbered n does (「五是…」「5. …」「（五）…」「第五，…」), so that item
+meant; the previous answer's item numbered n does (「五是…」「5. …」「（五）…」「第五，…」「其次，…」), so that item
 becomes the context. When the previous answer holds no such item, or no list at all (fewer than two
 numbered sentences), the follow-up is read with the previous question as before.
 """
@@ -30,13 +30,13 @@ def ordinal_reference(question: str) -> int | None:
 
 def item_number(sentence: str) -> tuple[str, int] | None:
     """The numbering style and number an enumerated item opens with (「二是…」 → ("是", 2), 「（三）…」 →
-    (")", 3), 「4. …」 → (".", 4), 「其次，…」 → ("其次", 2)); 「最后」 is ("最后", 0), numbered by its list."""
+    (")", 3), 「4. …」 → (".", 4), 「其次，…」 → ("首先", 2)); 「最后，…」 is ("首先", 0), numbered by its list."""
     head = sentence.lstrip()[:4]
     for word, n in SEQUENCE_WORDS.items():
         if head.startswith(word):
-            return "其次", n
+            return "首先", n
     if head.startswith(LAST_WORDS):
-        return "其次", 0
+        return "首先", 0
     match = ITEM_NUMBER.match(sentence)
     if not match:
         return None

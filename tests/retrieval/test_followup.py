@@ -13,7 +13,7 @@ def test_ordinals_and_item_numbers() -> None:
     assert ordinal_reference("第五點具體是什麼？") == 5
     assert ordinal_reference("党的十八大以来区域政策有什么变化？") is None
     assert [item_number(s) for s in ("五是要…", "（三）关键特征", "2. 促进生态保护", "第二，推进", "其次，发挥", "区域协调")] == \
-        [("是", 5), (")", 3), (".", 2), ("第,", 2), ("其次", 2), None]
+        [("是", 5), (")", 3), (".", 2), ("第,", 2), ("首先", 2), None]
     sentences = ["1. 统筹推进区域经济高质量发展", "首先，依托资源禀赋。", "其次，发挥城市群作用。", "最后，推动协同合作。"]
     assert numbered_items(sentences) == {1: sentences[1], 2: sentences[2], 3: sentences[3]}
 
