@@ -22,6 +22,7 @@ import numpy as np
 
 from qa.answer.answer_type import (asked_attribute, asked_members, expected_type, has_answer_of_type, listed_items,
                                    named_entities, place_names, unknown_entities)
+from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import to_simplified, tokenize
 from qa.retrieval.followup import ordinal_reference
 from qa.index.store import IndexStore
@@ -312,18 +313,13 @@ class Composer:
         heading itself or the first sentence after it): 「（三）关键特征」 → 「1. …」「2. …」「3. …」."""
         doc = int(self.store.sentence_doc[best])
         headings = self.store.documents[doc].headings
-        start = int(self.store.sentence_start[best])
-        pos = next((i for i in range(len(headings) - 1, -1, -1) if headings[i].start <= start), None)
+        pos = heading_at(headings, int(self.store.sentence_start[best]))
         if pos is None or headings[pos].level is None:
             return []
         head = self._sentence_at(doc, headings[pos].start)
         if head is None or best not in (head, *self._next_paragraph(head)[:1]):
             return []
-        children = []
-        for heading in headings[pos + 1 :]:
-            if heading.level is None or heading.level <= headings[pos].level:
-                break
-            children.append(heading)
+        children = headings[pos + 1 : section_end(headings, pos)]
         depth = min((h.level for h in children), default=None)
         ids = [self._sentence_at(doc, h.start) for h in children if h.level == depth]
         return [s for s in ids if s is not None] if len(ids) >= 2 else []

@@ -16,10 +16,12 @@ and each is tested on the seed texts.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Characters of Chinese text: Han ideographs, CJK punctuation, full-width forms.
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d\u2014\u2026\u2236\u00b7"
@@ -50,13 +52,27 @@ class Heading:
     start: int
     text: str
 
-    @property
+    @cached_property
     def level(self) -> int | None:
         """Depth by numbering style (第一章 0, 一、 1, （一） 2, 1. 3, 1.1 4); None when unnumbered."""
         for level, pattern in enumerate(_HEADING_LEVELS):
             if pattern.match(self.text):
                 return level
         return None
+
+
+def heading_at(headings: list[Heading], offset: int) -> int | None:
+    """Index of the last heading that starts at or before ``offset`` (None before the first)."""
+    i = bisect.bisect_right([h.start for h in headings], offset) - 1
+    return i if i >= 0 else None
+
+
+def section_end(headings: list[Heading], i: int) -> int:
+    """Index of the heading that closes numbered heading ``i``'s section: the next one at its level or
+    above, or an unnumbered one (``len(headings)`` when the section runs to the end of the text)."""
+    level = headings[i].level
+    return next((j for j in range(i + 1, len(headings))
+                 if headings[j].level is None or headings[j].level <= level), len(headings))
 
 
 @dataclass
@@ -68,12 +84,8 @@ class CleanText:
 
     def section_at(self, offset: int) -> str | None:
         """The last heading that starts at or before ``offset``."""
-        current = None
-        for heading in self.headings:
-            if heading.start > offset:
-                break
-            current = heading.text
-        return current
+        i = heading_at(self.headings, offset)
+        return None if i is None else self.headings[i].text
 
 
 def _fix_spacing(line: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.chunks.splitter import Chunk
+from qa.documents.cleaning import section_end
 from qa.documents.loader import Document
 
 # Chosen on gold dev (recall@5 .946 → .959 at 1,000–3,000, no change below): see eval/README.md, "Tuning record".
@@ -38,10 +39,10 @@ def _sections(doc: Document) -> list[tuple[int, int]]:
     headings = doc.headings
     spans = []
     for i, h in enumerate(headings):
-        level = h.level
-        if level is None:
+        if h.level is None:
             continue
-        end = next((g.start for g in headings[i + 1:] if g.level is None or g.level <= level), len(doc.text))
+        j = section_end(headings, i)
+        end = headings[j].start if j < len(headings) else len(doc.text)
         while end > h.start and doc.text[end - 1].isspace():
             end -= 1
         spans.append((h.start, end))
