@@ -98,7 +98,6 @@ class Composer:
         self.store = store
         self.rule = rule
         self._doc_bounds = np.searchsorted(store.sentence_doc, np.arange(len(store.documents) + 1))
-        self._doc_pos = {doc.doc_id: i for i, doc in enumerate(store.documents)}
         self._simplified = [to_simplified(doc.text).lower() for doc in store.documents]
         # Sentences are sliced from the converted text where t2s kept the length (almost always).
         self._sliceable = [len(s) == len(doc.text) for s, doc in zip(self._simplified, store.documents)]
@@ -127,7 +126,7 @@ class Composer:
 
     def sentences_in(self, doc_id: str, start: int, end: int) -> list[int]:
         """Sentence ids overlapping ``[start, end)`` of a document (a passage), in document order."""
-        d = self._doc_pos[doc_id]
+        d = self.store.doc_pos[doc_id]
         lo, hi = self._doc_bounds[d], self._doc_bounds[d + 1]
         first = lo + max(0, int(np.searchsorted(self.store.sentence_end[lo:hi], start, side="right")))
         out = []

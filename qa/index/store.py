@@ -6,6 +6,7 @@ import bisect
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,11 @@ class IndexStore:
     lexical: LexicalIndex
     sentence_index: DenseIndex | None = None  # large libraries only; else sentences are scored by brute force
     translator: QueryTranslator | None = None  # None in an index built before translation.json existed
+
+    @cached_property
+    def doc_pos(self) -> dict[str, int]:
+        """Each document's position in ``documents`` (and in the per-document sentence bounds)."""
+        return {d.doc_id: i for i, d in enumerate(self.documents)}
 
     def sentence_chunks(self) -> np.ndarray:
         """For each sentence, the id of the chunk holding its start."""

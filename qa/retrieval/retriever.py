@@ -74,11 +74,11 @@ def passage_of(chunk: Chunk, score: float) -> Passage:
                    text=chunk.text, score=score)
 
 
-def span_passage(store: IndexStore, span: Span, documents: dict[str, int]) -> Passage:
+def span_passage(store: IndexStore, span: Span) -> Passage:
     """A retrieved span (one chunk, or a merged section) as a cited passage."""
     if len(span.chunk_ids) == 1 and (c := store.chunks[span.chunk_ids[0]]).start == span.start and c.end == span.end:
         return passage_of(c, round(float(span.score), 6))
-    doc = store.documents[documents[span.doc_id]]
+    doc = store.documents[store.doc_pos[span.doc_id]]
     first = store.chunk_at(span.doc_id, span.start)
     return Passage(doc_id=span.doc_id, title=first.title, section=first.section, start=span.start, end=span.end,
                    text=doc.text[span.start : span.end], score=round(float(span.score), 6))
@@ -101,7 +101,6 @@ class Retriever:
         self.latin = np.array([is_latin(c.text) for c in store.chunks], dtype=bool)
         self.sentence_chunk = store.sentence_chunks()
         self.merger = SectionMerger(store.documents, store.chunks)
-        self._doc_pos = {d.doc_id: i for i, d in enumerate(store.documents)}
         self._translator: QueryTranslator | None = None
         self._translator_lock = threading.Lock()
 
@@ -180,4 +179,4 @@ class Retriever:
             fused = fused[:top_k]
             return [passage_of(self.store.chunks[i], round(float(s), 6)) for i, s in fused], [i for i, _ in fused]
         spans = self.merger.merge(fused[:CANDIDATES], top_k)
-        return [span_passage(self.store, s, self._doc_pos) for s in spans], [i for s in spans for i in s.chunk_ids]
+        return [span_passage(self.store, s) for s in spans], [i for s in spans for i in s.chunk_ids]
