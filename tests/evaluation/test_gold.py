@@ -10,7 +10,7 @@ from qa.documents.loader import load_folder
 from qa.evaluation.gold import GOLD_DIR, load_gold
 
 ROOT = Path(__file__).resolve().parents[2]
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "holdout4")
+SPLITS = tuple(sorted(p.stem for p in GOLD_DIR.glob("*.jsonl")))
 
 
 @pytest.fixture(scope="module")
