@@ -28,7 +28,7 @@ _PATTERNS = {
     "time": re.compile(r"哪一?年|何时|何時|什么时候|什麼時候|几月|幾月|\bwhen\b|what year|which year", re.I),
     "person": re.compile(r"是谁|是誰|哪位|\bwho\b|whom", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|\bwhere\b|which city", re.I),
-    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
+    "number": re.compile(r"多少|(?<![哪])[几幾](?:[个個条條场場项項家所座次位名届屆](?!方面))|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share", re.I),
 }
 # 「重点放在哪里」「难点在哪里」 ask what, not where.
@@ -37,6 +37,9 @@ _FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|�
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z./()\-]*[0-9][0-9A-Za-z./()\-]*")  # 2023JZDZ022, 10.19326/j.cnki…
 NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|"
                     r"[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%成])")
+# 「有几位妻子」「多少条幼蛇」: a count in a measure word, answered by a figure or a count in that word (「五位」).
+_COUNTED = re.compile(r"(?:几|幾|多少)\s*([个個条條场場项項家所座次位名届屆种種])")
+_COUNT = r"(?:[0-9０-９]+|[一二三四五六七八九十百千万两兩]+)\s*"
 _RATIO_WORDS = frozenset({"比例", "比重", "占比", "份额"})  # asked as a share: 「95%」「四分之三」 answer without the word
 _RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")
 YEAR_OR_DATE = re.compile(
@@ -69,6 +72,20 @@ def asked_attribute(question: str) -> str | None:
     return words[-1] if words else None
 
 
+_ROLE = re.compile(r"([\u4e00-\u9fff]{2,})(?:是|為|为)(?:谁|誰|哪位)[呢啊]?(?:[？?。！!]|$)")
+# Authorship is said with 著, 撰 or 作 (「弥尔著《论自由》」) more often than with the word 作者.
+_IMPLIED_ROLES = frozenset({"作者", "作家", "著者"})
+
+
+def asked_role(question: str) -> str | None:
+    """The role a person question asks about (「期刊的主编是谁」 → 主编), in Simplified: the answer must name it."""
+    match = _ROLE.search(to_simplified(question))
+    if not match:
+        return None
+    word, flag = list(pseg.cut(match.group(1)))[-1]
+    return word if len(word) >= 2 and flag[0] in "nb" and word not in _IMPLIED_ROLES else None
+
+
 def _names(text: str, flags: tuple[str, ...]) -> set[str]:
     return {w for w, f in pseg.cut(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
 
@@ -82,12 +99,20 @@ def _provinces(text: str) -> set[str]:
     return {p for p in PROVINCES if p in simplified} | set(_NAMED_PROVINCE.findall(simplified))
 
 
+# 「1. 实施…」「- [19] 孙久文…」: a list's numbering is no figure (sentences come one per line).
+_LIST_MARKER = re.compile(r"^\s*(?:-\s*)?(?:\[[0-9]{1,3}\]|[（(]?[0-9]{1,2}[.、．)）](?![0-9]))", re.M)
+
+
 def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     """Whether ``text`` holds a fact of the asked kind that the question itself does not already state."""
     if kind is None:
         return True
+    text = _LIST_MARKER.sub("", text)
     if kind == "identifier":  # a code with digits (项目编号 2023JZDZ022, a DOI), whatever words surround it
         return bool(set(_CODE.findall(text)) - set(_CODE.findall(question)))
+    if kind == "number" and (counted := _COUNTED.search(question)):
+        count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern)
+        return bool(set(count.findall(text)) - set(count.findall(question)))
     if kind == "number":
         attribute = asked_attribute(question)
         if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)):
@@ -99,11 +124,17 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         return bool(set(YEAR_OR_DATE.findall(text)) - set(YEAR_OR_DATE.findall(question)))
     if kind == "province":
         return bool(_provinces(text) - _provinces(question))
+    if kind == "person" and (role := asked_role(question)) and role not in to_simplified(text):
+        return False
     flags = ("nr", "nrfg", "nrt") if kind == "person" else ("ns",)
     return bool(_names(text, flags) - _names(question, flags))
 
 
 _ENTITY_FLAGS = ("nr", "nrfg", "nrt", "ns", "nt")
+# The macro-regions policy texts compare figures for; jieba tags 中部 and 西部 as directions and 京津冀 as a
+# common noun, so 「中部地区的比重」 would name nothing. A short closed list, in Simplified.
+REGIONS = re.compile(r"(?:东部|中部|西部|东北|中西部|东中西部|西北|西南|东南|华北|华东|华南|华中)(?:地区|地方)|"
+                     r"长三角|珠三角|京津冀|粤港澳大湾区|成渝|长江经济带|长江中游|黄河流域")
 _BOOK_TITLE = re.compile(r"《([^》]{2,30})》")
 
 
@@ -114,12 +145,12 @@ def named_entities(question: str) -> set[str]:
     chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
     flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
     names = {w for w, f in pseg.cut(simplified) if (f in flags and len(w) >= 2) or (f == "nz" and len(w) >= 3)}
-    return names | set(_BOOK_TITLE.findall(simplified))
+    return names | set(_BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified))
 
 
 def place_names(text: str) -> set[str]:
     """Places and organisations a text names (jieba's ns / nt tags, two characters or more), in Simplified."""
-    return _names(text, ("ns", "nt"))
+    return _names(text, ("ns", "nt")) | set(REGIONS.findall(to_simplified(text)))
 
 
 # 「落后地区」「贫困地方」 describe a kind of place; jieba may still tag them as place names.

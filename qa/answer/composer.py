@@ -9,12 +9,14 @@ enumeration (一是…二是…) for list questions, the next sentence for why-q
 Abstention is one explainable rule: the *support* of the best sentence (a weighted sum of its
 cosine and its word coverage, see :class:`AbstainRule`) must reach a threshold set on the gold dev
 split; a question asking for a number, date, day or code must be answered by a sentence holding one (a
-figure from a sentence about the place or body the question names), and one asking for N named items
-by sentences naming N; a name the library never mentions means abstain.
+figure from a sentence about the place or body the question names, a date from the best sentence's
+paragraph or a sentence about the same thing), and one asking for N named items by sentences naming N;
+a name the library never mentions means abstain. Reference-list entries answer questions about sources only.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -48,6 +50,10 @@ MAX_LED_PARAGRAPHS = 4
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
+# A date is from the best sentence's paragraph (or its expansion), or a runner-up holding this much of the question:
+# not 「7月18日…三中全会…」 for 「中央经济工作会议是哪一天召开的」.
+DATED_KINDS = ("time", "date")
+DATED_MIN_COVERAGE = 0.5
 COVERAGE_WEIGHT = 0.3  # chosen on gold dev among 0.2-0.5 (answer evidence recall 0.837 at 0.3)
 RUNNER_UP_MARGIN = 0.1
 # A paper's abstract restates its body: it ranks a little lower unless the question asks for the abstract.
@@ -56,6 +62,12 @@ RUNNER_UP_MARGIN = 0.1
 ABSTRACT = re.compile(r"^\W*(摘\s*要|abstract)\W", re.IGNORECASE)
 ABSTRACT_WORDS = frozenset({"摘要", "abstract"})  # a question naming these asks for the abstract
 ABSTRACT_PENALTY = 0.05
+# A reference list (参考文献) names titles on every topic: its entries answer questions about sources only
+# (「…引用的…登在哪个期刊」), or questions naming an entry's title — not 「创业担保贷款要准备哪些材料」.
+REFERENCES_HEADING = re.compile(r"^\W*(参考文献|參考文獻|references|bibliography)\W*$", re.IGNORECASE)
+SOURCE_QUESTION = re.compile(r"引用|引述|参考|參考|文献|文獻|期刊|刊登|刊发|刊發|刊载|刊載|发表|發表|登在|出处|出處|哪一期|"
+                             r"第[几幾]版|来源|來源|出自|\bcit(?:e|ed|ation)|reference|journal|published|source", re.IGNORECASE)
+REFERENCE_TITLE_CHARS = 6  # a question sharing this many characters in a row with an entry names it
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,7 @@ class Composer:
         self._paragraph_first = np.searchsorted(self._paragraph_of, np.arange(int(self._paragraph_of[-1]) + 2)) \
             if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
         self._abstract = self._abstract_paragraphs()
+        self._reference = self._reference_sentences()
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -162,6 +175,15 @@ class Composer:
         in_abstract = self._abstract[self._paragraph_of[ids]] & (not asks_for_abstract)
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
+        if not any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]]):
+            compact = re.sub(r"\W+", "", to_simplified(question))
+            unasked = np.array([self._reference[s] and not _shares_run(compact, re.sub(r"\W+", "", t),
+                                                                       REFERENCE_TITLE_CHARS)
+                                for s, t in zip(ids.tolist(), texts)], dtype=bool)
+            if unasked.all():
+                return Selection([], True, "only reference-list entries match, and the question asks for no source",
+                                 0.0)
+            scores[unasked] = -np.inf
         best_pos = int(np.argmax(scores))
         best = int(ids[best_pos])
         support = self.rule.support(float(cosines[best_pos]), float(covers[best_pos]))
@@ -184,17 +206,24 @@ class Composer:
         asks_for_list = LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
         if asks_for_list and not (history and ordinal_reference(question)):  # 「第二條具體…」 asks about one item
             chosen = self._enumeration(best, dict(zip(ids.tolist(), covers.tolist())))
+        elif self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
+            chosen = self._paragraph(best)
         elif self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
             chosen = self._elaboration(best)
         elif WHY_QUESTION.search(question):
             chosen = self._with_next(best)
+        core = list(chosen)
         for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1]:
             s = int(ids[pos])
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:
                 chosen.append(s)
         kind = expected_type(question)
-        if not has_answer_of_type(kind, question, "".join(self._sentence_text(s) for s in chosen)):
+        cover_of = dict(zip(ids.tolist(), covers.tolist()))
+        near = set(core) | set(self._paragraph(best))
+        typed = [s for s in chosen if s in near or cover_of.get(s, 0.0) >= DATED_MIN_COVERAGE] \
+            if kind in DATED_KINDS else chosen
+        if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
                              support)
         names = [n for n in named_entities(question) - {asked_attribute(question)}
@@ -274,6 +303,16 @@ class Composer:
         """For each paragraph, whether it is a paper's abstract (opens 摘要 / 【摘要】 / Abstract)."""
         firsts = self._paragraph_first[:-1]
         return np.array([bool(ABSTRACT.match(self._sentence_text(int(s))[:16])) for s in firsts], dtype=bool)
+
+    def _reference_sentences(self) -> np.ndarray:
+        """For each sentence, whether it lies in its document's reference list (after a 参考文献 heading)."""
+        flags = np.zeros(len(self.store.sentence_doc), dtype=bool)
+        for d, doc in enumerate(self.store.documents):
+            start = next((h.start for h in doc.headings if REFERENCES_HEADING.match(h.text)), None)
+            if start is not None:
+                lo, hi = int(self._doc_bounds[d]), int(self._doc_bounds[d + 1])
+                flags[lo:hi] = self.store.sentence_start[lo:hi] >= start
+        return flags
 
     def _is_line(self, s: int) -> bool:
         """The sentence is a whole line of its own (a heading, a caption)."""
@@ -364,6 +403,12 @@ class Composer:
         while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
             chosen.pop()
         return chosen
+
+
+def _shares_run(a: str, b: str, length: int) -> bool:
+    """Whether ``a`` and ``b`` have ``length`` characters in a row in common."""
+    match = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
+    return match.size >= length
 
 
 def is_item(sentence: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_type import (asked_attribute, asked_members, expected_type, has_answer_of_type, listed_items,
-                                    unknown_entities)
+from qa.answer.answer_type import (asked_attribute, asked_members, asked_role, expected_type, has_answer_of_type,
+                                    listed_items, named_entities, place_names, unknown_entities)
 from qa.answer.composer import is_item
 
 LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济增长的贡献率为48.8%。侯冠宇在技术经济发表论文。"
@@ -112,3 +112,24 @@ def test_figurative_where_and_shares():
 
 def test_a_description_of_places_is_not_a_name():
     assert unknown_entities("文章對幫扶落後地區是什麼思路？", "欠发达地区") == []
+
+
+def test_a_count_question_needs_a_count_and_list_numbers_are_none():
+    assert expected_type("目前全國一共設立了幾個跨境經濟合作區？") == "number"
+    assert expected_type("文章从哪几个方面论述？") is None
+    assert has_answer_of_type("number", "额亦都一生有几位妻子？", "他先后娶了五位妻子。")
+    assert has_answer_of_type("number", "有多少个球队参加？", "共有13 队参加。")
+    assert not has_answer_of_type("number", "负面清单一共列了多少项？", "1. 实施全国统一的市场准入负面清单制度")
+    assert not has_answer_of_type("number", "示范区的面积有多大？", "紧扣一体化和高质量两个关键。")
+
+
+def test_a_person_question_naming_a_role_needs_that_role():
+    assert asked_role("《技术经济》这本期刊的主编是谁？") == "主编"
+    assert not has_answer_of_type("person", "侯冠宇读博士时的导师是谁？", "侯冠宇(1996—),政治经济学博士,海信集团博士后")
+    assert asked_role("《論自由》的作者是誰?") is None  # authorship is said with 著, not the word 作者
+    assert asked_role("隐面龙这个名字是谁命的？") is None  # the person is the one who named it
+
+
+def test_macro_regions_are_names():
+    assert "中部地区" in named_entities("2023年中部地区的地区生产总值占全国的比重是多少？")
+    assert "长三角" in place_names("长三角地区生产总值为30.5万亿元")

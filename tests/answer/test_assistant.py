@@ -116,3 +116,20 @@ def test_the_venue_line_does_not_answer_a_question_naming_the_venue(core_assista
 def test_a_question_naming_a_title_broken_over_lines_is_not_off_topic(core_assistant):
     answer = core_assistant.ask("《促进区域协调发展 增强区域发展活力》这个版面刊登在哪一天？")
     assert "the library never mentions" not in answer.reason, answer.reason
+
+
+def test_reference_entries_answer_questions_about_sources_only(core_assistant):
+    # 参考文献 names titles on every topic: an off-topic question is not answered with one of them,
+    answer = core_assistant.ask("大学生申请创业担保贷款需要准备哪些材料？")
+    assert "学报" not in answer.answer, answer.answer
+    # while a question about a cited work gets its whole entry (split at its 「[J].」 into two sentences).
+    answer = core_assistant.ask("侯冠宇引用的孙久文、虎琳那篇谈“十五五”时期区域协调发展的文章，登在哪个期刊的哪一期？")
+    assert "江西社会科学, 2024(7): 39-52" in answer.answer, answer.answer
+
+
+def test_a_date_from_another_event_is_no_answer(core_assistant):
+    # The library dates the 三中全会 (7月18日), not the 中央经济工作会议.
+    answer = core_assistant.ask("2024年中央经济工作会议是在哪一天召开的？")
+    assert answer.abstained, answer.answer
+    answer = core_assistant.ask("《中共中央关于进一步全面深化改革推进中国式现代化的决定》是哪天通过的？")
+    assert "7月18日" in answer.answer, answer.reason
