@@ -204,8 +204,11 @@ class Composer:
 
         chosen = [best]
         asks_for_list = LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
-        if asks_for_list and not (history and ordinal_reference(question)):  # 「第二條具體…」 asks about one item
+        ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
+        if asks_for_list and not ordinal:
             chosen = self._enumeration(best, dict(zip(ids.tolist(), covers.tolist())))
+        elif ordinal and not self._is_line(best):
+            chosen = self._item_body(best)
         elif self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
             chosen = self._paragraph(best)
         elif self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
@@ -323,6 +326,16 @@ class Composer:
         if last + 1 >= len(self.store.sentence_doc) or self.store.sentence_doc[last + 1] != self.store.sentence_doc[s]:
             return []
         return self._paragraph(last + 1)
+
+    def _item_body(self, best: int) -> list[int]:
+        """The best sentence and the rest of its item: the following sentences of its paragraph up to the
+        next enumerated item, within the length budget (「二是…。充分发挥…。加快…。三是…」)."""
+        chosen = [best]
+        for t in [t for t in self._paragraph(best) if t > best]:
+            if is_item(self._sentence_text(t)) or self._chars(chosen + [t]) > MAX_PLAIN_CHARS:
+                break
+            chosen.append(t)
+        return chosen
 
     def _with_next(self, best: int) -> list[int]:
         """The best sentence and the next one of its paragraph, if that fits the length budget."""
