@@ -7,6 +7,7 @@ This is what catches near misses such as 「领导小组的组长是谁？」 wh
 
 from __future__ import annotations
 
+import functools
 import re
 
 import jieba
@@ -138,14 +139,15 @@ REGIONS = re.compile(r"(?:东部|中部|西部|东北|中西部|东中西部|西
 _BOOK_TITLE = re.compile(r"《([^》]{2,30})》")
 
 
-def named_entities(question: str) -> set[str]:
+@functools.lru_cache(maxsize=256)  # asked of one question by several checks
+def named_entities(question: str) -> frozenset[str]:
     """Proper names in a question (people, places, organisations, other proper nouns of 3+ characters,
     《titles》, and Latin words in a Chinese question), in Simplified script."""
     simplified = to_simplified(question)
     chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
     flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
     names = {w for w, f in pseg.cut(simplified) if (f in flags and len(w) >= 2) or (f == "nz" and len(w) >= 3)}
-    return names | set(_BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified))
+    return frozenset(names | set(_BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified)))
 
 
 def place_names(text: str) -> set[str]:

@@ -39,6 +39,9 @@ ITEM_MARKER = re.compile(r"[一二三四五六七八九十][是要]|首先|其�
 SHORT_SENTENCE = 40
 # The sentence matching a why-question best often restates its premise; the reason tends to follow it.
 WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", re.IGNORECASE)
+# 「如何防止…垄断」 is best matched by the sentence naming the problem; 「为此，需要…」 after it is the remedy.
+HOW_QUESTION = re.compile(r"怎么|怎樣|怎样|如何|\bhow\b", re.IGNORECASE)
+REMEDY = re.compile(r"^\W*(?:为此|為此|因此|对此|對此|所以|由此|鉴于此|鑒於此)")
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
 FIGURE_MIN_COVERAGE = 0.4
@@ -215,6 +218,8 @@ class Composer:
             chosen = self._elaboration(best)
         elif WHY_QUESTION.search(question):
             chosen = self._with_next(best)
+        elif HOW_QUESTION.search(question) and self._remedy_follows(best):
+            chosen = self._with_next(best)
         core = list(chosen)
         for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1]:
             s = int(ids[pos])
@@ -336,6 +341,10 @@ class Composer:
                 break
             chosen.append(t)
         return chosen
+
+    def _remedy_follows(self, s: int) -> bool:
+        """Whether the next sentence of ``s``'s paragraph opens with 为此 / 因此 (what to do about it)."""
+        return self._paragraph(s)[-1] > s and bool(REMEDY.match(self._sentence_text(s + 1)))
 
     def _with_next(self, best: int) -> list[int]:
         """The best sentence and the next one of its paragraph, if that fits the length budget."""

@@ -133,3 +133,14 @@ def test_a_date_from_another_event_is_no_answer(core_assistant):
     assert answer.abstained, answer.answer
     answer = core_assistant.ask("《中共中央关于进一步全面深化改革推进中国式现代化的决定》是哪天通过的？")
     assert "7月18日" in answer.answer, answer.reason
+
+
+def test_a_how_question_on_a_problem_gets_the_remedy_that_follows(core_assistant):
+    answer = core_assistant.ask("如何防止数字产业集群里的企业利用共享平台的控制权搞垄断？")
+    assert "建立健全数字产业集群的反垄断立法" in answer.answer, answer.answer
+
+
+def test_an_ordinal_followup_quotes_its_item_whole(core_assistant):
+    answer = core_assistant.ask("其中第二个方面讲的是什么？",
+                                history=["侯冠宇的论文里，统筹推进区域经济高质量发展具体体现在哪几个方面？"])
+    assert "加快京津冀、长三角、粤港澳大湾区等重点城市群建设" in answer.answer, answer.answer
