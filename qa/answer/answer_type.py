@@ -7,7 +7,6 @@ This is what catches near misses such as 「领导小组的组长是谁？」 wh
 
 from __future__ import annotations
 
-import functools
 import re
 
 import jieba
@@ -139,7 +138,6 @@ REGIONS = re.compile(r"(?:东部|中部|西部|东北|中西部|东中西部|西
 _BOOK_TITLE = re.compile(r"《([^》]{2,30})》")
 
 
-@functools.lru_cache(maxsize=256)  # asked of one question by several checks
 def named_entities(question: str) -> frozenset[str]:
     """Proper names in a question (people, places, organisations, other proper nouns of 3+ characters,
     《titles》, and Latin words in a Chinese question), in Simplified script."""
@@ -159,11 +157,11 @@ def place_names(text: str) -> set[str]:
 _GENERIC_HEAD = re.compile(r"(?:地区|地方|区域|城市|城镇|农村|乡村)$")
 
 
-def unknown_entities(question: str, library_text: str) -> list[str]:
+def unknown_entities(question: str, library_text: str, names: frozenset[str] | None = None) -> list[str]:
     """Names the question mentions that occur nowhere in the library (compared in Simplified, case-folded,
     without whitespace: pass the library text without whitespace too); descriptions such as 落后地区
-    are not names."""
-    return sorted(n for n in named_entities(question)
+    are not names. ``names``: the question's :func:`named_entities`, when the caller has them already."""
+    return sorted(n for n in (named_entities(question) if names is None else names)
                   if re.sub(r"\s+", "", n.lower()) not in library_text and not _GENERIC_HEAD.search(n))
 
 

@@ -193,7 +193,8 @@ class Composer:
         detail = f"support {support:.3f} (cosine {cosines[best_pos]:.3f}, coverage {covers[best_pos]:.2f})"
         if support < self.rule.threshold:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
-        unknown = unknown_entities(question, self._library_compact)
+        entities = named_entities(question)
+        unknown = unknown_entities(question, self._library_compact, entities)
         if retrieval.translation is not None:
             unknown += retrieval.translation.unknown_names
         if unknown:
@@ -234,7 +235,7 @@ class Composer:
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
                              support)
-        names = [n for n in named_entities(question) - {asked_attribute(question)}
+        names = [n for n in entities - {asked_attribute(question)}
                  if n.lower() in self._library_text] if kind == "number" else []  # jieba tags 贡献率 as a name
         if names and not any(self._figure_of(s, names) for s in chosen
                              if has_answer_of_type(kind, question, self._sentence_text(s))):
