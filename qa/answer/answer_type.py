@@ -21,14 +21,18 @@ PROVINCES = tuple(
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 重庆 "
     "四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾".split()
 )
+# An English wh-word asks when it opens the question or a clause with its auxiliary ("when did…"), not
+# when it joins a clause ("what must be guarded against when firms abuse…", "regions where…").
+_ASKED = r"^\W*(?:{0})\b|\b(?:{0}) (?:is|are|was|were|do|does|did|will|would|can|could|has|have|had)\b"
 _PATTERNS = {
     "identifier": re.compile(r"(?:编号|編號|doi|书号|書號|刊号|刊號|代码|代碼|号码|號碼|分类号|分類號)[号號]?(?:是|为|為)?多少", re.I),
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
-    "time": re.compile(r"哪一?年|何时|何時|什么时候|什麼時候|几月|幾月|\bwhen\b|what year|which year", re.I),
-    "person": re.compile(r"是谁|是誰|哪位|\bwho\b|whom", re.I),
-    "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|\bwhere\b|which city", re.I),
-    "number": re.compile(r"多少|(?<![哪])[几幾](?:[个個条條场場项項家所座次位名届屆](?!方面))|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
+    "time": re.compile(r"哪一?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
+    "person": re.compile(r"是谁|是誰|哪位|" + _ASKED.format("who|whom"), re.I),
+    "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|" + _ASKED.format("where") +
+                        r"|which city", re.I),
+    "number": re.compile(r"多少|(?<![哪第好十])[几幾](?:[个個条條场場项項家所座次位名届屆](?!方面))|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share", re.I),
 }
 # 「重点放在哪里」「难点在哪里」 ask what, not where.
@@ -82,8 +86,16 @@ def asked_role(question: str) -> str | None:
     match = _ROLE.search(to_simplified(question))
     if not match:
         return None
-    word, flag = list(pseg.cut(match.group(1)))[-1]
+    words = list(pseg.cut(match.group(1)))
+    word, flag = words[-1]
+    if len(words) >= 2 and words[-2].flag[0] in "nb" and len(words[-2].word + word) <= 4:  # 美术 + 编辑
+        word = words[-2].word + word
     return word if len(word) >= 2 and flag[0] in "nb" and word not in _IMPLIED_ROLES else None
+
+
+def _names_role(role: str, text: str) -> bool:
+    """Whether ``text`` names the role, whole or in its usual short form (责任编辑 → 责编, 美术编辑 → 美编)."""
+    return role in text or (len(role) == 4 and role[0] + role[2] in text)
 
 
 def _names(text: str, flags: tuple[str, ...]) -> set[str]:
@@ -124,7 +136,7 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         return bool(set(YEAR_OR_DATE.findall(text)) - set(YEAR_OR_DATE.findall(question)))
     if kind == "province":
         return bool(_provinces(text) - _provinces(question))
-    if kind == "person" and (role := asked_role(question)) and role not in to_simplified(text):
+    if kind == "person" and (role := asked_role(question)) and not _names_role(role, to_simplified(text)):
         return False
     flags = ("nr", "nrfg", "nrt") if kind == "person" else ("ns",)
     return bool(_names(text, flags) - _names(question, flags))
@@ -155,6 +167,12 @@ def place_names(text: str) -> set[str]:
 
 # 「落后地区」「贫困地方」 describe a kind of place; jieba may still tag them as place names.
 _GENERIC_HEAD = re.compile(r"(?:地区|地方|区域|城市|城镇|农村|乡村)$")
+_COLLOQUIAL_PREFIX = re.compile(r"^[大老小]")  # 大西北 is the library's 西北
+
+
+def _known(name: str, library_text: str) -> bool:
+    compact = re.sub(r"\s+", "", name.lower())
+    return compact in library_text or (len(compact) >= 3 and _COLLOQUIAL_PREFIX.sub("", compact) in library_text)
 
 
 def unknown_entities(question: str, library_text: str, names: frozenset[str] | None = None) -> list[str]:
@@ -162,7 +180,7 @@ def unknown_entities(question: str, library_text: str, names: frozenset[str] | N
     without whitespace: pass the library text without whitespace too); descriptions such as 落后地区
     are not names. ``names``: the question's :func:`named_entities`, when the caller has them already."""
     return sorted(n for n in (named_entities(question) if names is None else names)
-                  if re.sub(r"\s+", "", n.lower()) not in library_text and not _GENERIC_HEAD.search(n))
+                  if not _known(n, library_text) and not _GENERIC_HEAD.search(n))
 
 
 _CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}

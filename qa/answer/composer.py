@@ -53,10 +53,11 @@ MAX_LED_PARAGRAPHS = 4
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
-# A date is from the best sentence's paragraph (or its expansion), or a runner-up holding this much of the question:
-# not 「7月18日…三中全会…」 for 「中央经济工作会议是哪一天召开的」.
-DATED_KINDS = ("time", "date")
-DATED_MIN_COVERAGE = 0.5
+# A date, place or person is from the best sentence's paragraph (or its expansion), or a runner-up holding this
+# much of the question: not 「7月18日…三中全会…」 for 「中央经济工作会议是哪一天召开的」, nor a runner-up on 宁夏's
+# 先行区 for 「黄河流域流经哪几个省区」.
+LOCAL_KINDS = ("time", "date", "province", "place", "person")
+LOCAL_MIN_COVERAGE = 0.5
 COVERAGE_WEIGHT = 0.3  # chosen on gold dev among 0.2-0.5 (answer evidence recall 0.837 at 0.3)
 RUNNER_UP_MARGIN = 0.1
 # A paper's abstract restates its body: it ranks a little lower unless the question asks for the abstract.
@@ -206,32 +207,23 @@ class Composer:
                 return Selection([], True, f"the best sentence renders {rendered} of the English question's words "
                                  f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
 
-        chosen = [best]
-        asks_for_list = LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
-        ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
-        if asks_for_list and not ordinal:
-            chosen = self._enumeration(best, dict(zip(ids.tolist(), covers.tolist())))
-        elif ordinal and not self._is_line(best):
-            chosen = self._item_body(best)
-        elif self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
-            chosen = self._paragraph(best)
-        elif self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
-            chosen = self._elaboration(best)
-        elif WHY_QUESTION.search(question):
-            chosen = self._with_next(best)
-        elif HOW_QUESTION.search(question) and self._remedy_follows(best):
-            chosen = self._with_next(best)
+        cover_of = dict(zip(ids.tolist(), covers.tolist()))
+        item = self._quoted_item(ids, question, history)
+        if item is not None:  # 「第三点具体是什么」: the previous answer's third item, quoted whole
+            best_pos, best = int(np.flatnonzero(ids == item)[0]), item
+            chosen = self._enumeration(best, cover_of) if self._is_line(best) else self._item_body(best)
+        else:
+            chosen = self._shape(best, question, history, cover_of)
         core = list(chosen)
-        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1]:
+        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None else []:
             s = int(ids[pos])
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:
                 chosen.append(s)
         kind = expected_type(question)
-        cover_of = dict(zip(ids.tolist(), covers.tolist()))
         near = set(core) | set(self._paragraph(best))
-        typed = [s for s in chosen if s in near or cover_of.get(s, 0.0) >= DATED_MIN_COVERAGE] \
-            if kind in DATED_KINDS else chosen
+        typed = [s for s in chosen if s in near or cover_of.get(s, 0.0) >= LOCAL_MIN_COVERAGE] \
+            if kind in LOCAL_KINDS else chosen
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
                              support)
@@ -251,6 +243,30 @@ class Composer:
                              f"{listed}; {detail}", support)
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+
+    def _quoted_item(self, ids: np.ndarray, question: str, history: list[str] | None) -> int | None:
+        """For an ordinal follow-up read with the item it points at (see ``qa.retrieval.followup``), that
+        item's sentence among the candidates."""
+        if not (history and ordinal_reference(question)):
+            return None
+        return next((int(s) for s in ids if self._sentence_text(int(s)) == history[-1]), None)
+
+    def _shape(self, best: int, question: str, history: list[str] | None, cover: dict[int, float]) -> list[int]:
+        """The sentences around the best one that answer the question: a list's items, a heading's or short
+        sentence's elaboration, a reference entry whole, a why-question's reason, a how-question's remedy."""
+        asks_for_list = LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
+        ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
+        if asks_for_list and not ordinal:
+            return self._enumeration(best, cover)
+        if ordinal:
+            return self._item_body(best)
+        if self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
+            return self._paragraph(best)
+        if self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
+            return self._elaboration(best)
+        if WHY_QUESTION.search(question) or (HOW_QUESTION.search(question) and self._remedy_follows(best)):
+            return self._with_next(best)
+        return [best]
 
     def _covers(self, terms: dict[str, float], texts: list[str], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coverage of the question's IDF-weighted words by each sentence, and by each sentence read with its
@@ -335,7 +351,10 @@ class Composer:
 
     def _item_body(self, best: int) -> list[int]:
         """The best sentence and the rest of its item: the following sentences of its paragraph up to the
-        next enumerated item, within the length budget (「二是…。充分发挥…。加快…。三是…」)."""
+        next enumerated item, within the length budget (「二是…。充分发挥…。加快…。三是…」); a heading's
+        (or a short item's closing its paragraph) elaboration."""
+        if self._is_line(best) or (self._paragraph(best)[-1] == best and self._chars([best]) < SHORT_SENTENCE):
+            return self._elaboration(best)  # 「三是构建区域联动机制。」 ends its line; the next one spells it out
         chosen = [best]
         for t in [t for t in self._paragraph(best) if t > best]:
             if is_item(self._sentence_text(t)) or self._chars(chosen + [t]) > MAX_PLAIN_CHARS:

@@ -133,3 +133,23 @@ def test_a_person_question_naming_a_role_needs_that_role():
 def test_macro_regions_are_names():
     assert "中部地区" in named_entities("2023年中部地区的地区生产总值占全国的比重是多少？")
     assert "长三角" in place_names("长三角地区生产总值为30.5万亿元")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("When did the strategy start?", "time"),
+    ("What must be guarded against when firms abuse their control of shared platforms?", None),  # a clause's "when"
+    ("Who won the 2022 FIFA World Cup?", "person"),
+    ("开头引用的是党的第几届几中全会的论述？", None),  # an ordinal, not a count
+    ("隔着好几个省的工厂，能不能远程配合干活？", None),  # 好几个 is "several"
+])
+def test_asked_wh_words_and_counts(question, kind):
+    assert expected_type(question) == kind
+
+
+def test_a_role_in_its_short_form_is_named():
+    assert asked_role("這篇文章的美術編輯是誰？") == "美术编辑"
+    assert has_answer_of_type("person", "這篇文章的美術編輯是誰？", "責編∕張貝 美編∕周群英")
+
+
+def test_a_colloquial_name_of_a_known_region_is_known():
+    assert unknown_entities("大西北跟大西南兩邊的省份，要多來往嗎？", "鼓励西北地区与西南地区加强合作互动") == []

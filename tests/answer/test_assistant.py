@@ -144,3 +144,9 @@ def test_an_ordinal_followup_quotes_its_item_whole(core_assistant):
     answer = core_assistant.ask("其中第二个方面讲的是什么？",
                                 history=["侯冠宇的论文里，统筹推进区域经济高质量发展具体体现在哪几个方面？"])
     assert "加快京津冀、长三角、粤港澳大湾区等重点城市群建设" in answer.answer, answer.answer
+
+
+def test_an_ordinal_followup_on_a_short_item_quotes_the_line_that_spells_it_out(core_assistant):
+    # 「三是构建区域联动机制。」 closes its line; what it means is the next line.
+    answer = core_assistant.ask("第三点具体是什么？", history=["侯冠宇说要通过合理分工实现各区域协调发展，他提了哪几点？"])
+    assert "三是构建区域联动机制" in answer.answer and "建立健全区域间的合作协调机制" in answer.answer, answer.answer
