@@ -23,7 +23,8 @@ PROVINCES = tuple(
 )
 # An English wh-word asks when it opens the question or a clause with its auxiliary ("when did…"), not
 # when it joins a clause ("what must be guarded against when firms abuse…", "regions where…").
-_ASKED = r"^\W*(?:{0})\b|\b(?:{0}) (?:is|are|was|were|do|does|did|will|would|can|could|has|have|had)\b"
+# "When laying the foundation…, what…?" opens with a clause, not a question.
+_ASKED = r"^\W*(?:{0})\b(?![^,]*,)|\b(?:{0}) (?:is|are|was|were|do|does|did|will|would|can|could|has|have|had)\b"
 _PATTERNS = {
     "identifier": re.compile(r"(?:编号|編號|doi|书号|書號|刊号|刊號|代码|代碼|号码|號碼|分类号|分類號)[号號]?(?:是|为|為)?多少", re.I),
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
@@ -32,7 +33,7 @@ _PATTERNS = {
     "person": re.compile(r"是谁|是誰|哪位|" + _ASKED.format("who|whom"), re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|" + _ASKED.format("where") +
                         r"|which city", re.I),
-    "number": re.compile(r"多少|(?<![哪第好十])[几幾](?:[个個条條场場项項家所座次位名届屆](?!方面))|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
+    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share", re.I),
 }
 # 「重点放在哪里」「难点在哪里」 ask what, not where.
@@ -57,6 +58,11 @@ DAY = re.compile(r"[0-9０-９]{1,2}\s*[日号號]|[一二三四五六七八九�
 _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
 
 
+# 「一共设了几个专题工作组」 asks a count; 「长三角几个省市…有没有打通」「这几个战略…怎么协同」 use 几个 for "those few".
+_COUNT_ASKED = re.compile(r"(?<![哪第好十这這那])[几幾][个個条條场場项項家所座次位名届屆](?!方面)")
+_OTHER_ASK = re.compile(r"有没有|有沒有|[吗嗎]|是否|能不能|会不会|會不會|怎么|怎麼|怎样|怎樣|如何|什么|什麼|哪|为什么|為什麼")
+
+
 def expected_type(question: str) -> str | None:
     """The kind of fact the question asks for, if it is one the checks know."""
     for kind, pattern in _PATTERNS.items():
@@ -64,6 +70,8 @@ def expected_type(question: str) -> str | None:
             continue
         if pattern.search(question):
             return kind
+    if _COUNT_ASKED.search(question) and not _OTHER_ASK.search(question):
+        return "number"
     return None
 
 

@@ -179,7 +179,8 @@ class Composer:
         in_abstract = self._abstract[self._paragraph_of[ids]] & (not asks_for_abstract)
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
-        if not any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]]):
+        asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
+        if not asks_source:
             compact = re.sub(r"\W+", "", to_simplified(question))
             unasked = np.array([self._reference[s] and not _shares_run(compact, re.sub(r"\W+", "", t),
                                                                        REFERENCE_TITLE_CHARS)
@@ -198,7 +199,7 @@ class Composer:
         unknown = unknown_entities(question, self._library_compact, entities)
         if retrieval.translation is not None:
             unknown += retrieval.translation.unknown_names
-        if unknown:
+        if unknown and not (asks_source and self._reference[best]):  # an entry names no publisher (国家统计局)
             return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
                              f"{detail}", support)
         if retrieval.translation is not None:

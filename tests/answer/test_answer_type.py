@@ -153,3 +153,13 @@ def test_a_role_in_its_short_form_is_named():
 
 def test_a_colloquial_name_of_a_known_region_is_known():
     assert unknown_entities("大西北跟大西南兩邊的省份，要多來往嗎？", "鼓励西北地区与西南地区加强合作互动") == []
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("京津冀協同發展聯合工作辦公室下面一共設了幾個專題工作組？", "number"),
+    ("长三角几个省市在看病、上学这些方面有没有互相打通？", None),  # 几个 as "those few", asked with 有没有
+    ("京津冀、粵港澳這幾個區域戰略之間要對接聯動，文章提出怎麼協同推進？", None),
+    ("When laying the digital foundation for industrial clusters, what should be strengthened?", None),
+])
+def test_a_count_is_asked_only_when_nothing_else_is(question, kind):
+    assert expected_type(question) == kind
