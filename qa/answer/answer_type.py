@@ -29,7 +29,7 @@ _PATTERNS = {
     "identifier": re.compile(r"(?:编号|編號|doi|书号|書號|刊号|刊號|代码|代碼|号码|號碼|分类号|分類號)[号號]?(?:是|为|為)?多少", re.I),
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
-    "time": re.compile(r"哪一?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
+    "time": re.compile(r"哪[一几幾]?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
     "person": re.compile(r"是谁|是誰|哪位|" + _ASKED.format("who|whom"), re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|" + _ASKED.format("where") +
                         r"|which city", re.I),
@@ -45,7 +45,10 @@ NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八�
 # 「有几位妻子」「多少条幼蛇」: a count in a measure word, answered by a figure or a count in that word (「五位」).
 _COUNTED = re.compile(r"(?:几|幾|多少)\s*([个個条條场場项項家所座次位名届屆种種])")
 _COUNT = r"(?:[0-9０-９]+|[一二三四五六七八九十百千万两兩]+)\s*"
+_LAST_ORDINAL = r"第[一二三四五六七八九十]+[,，、]|^[一二三四五六七八九十]+是"  # 「一共列了几项」: 「第六,…」 is the sixth
 _RATIO_WORDS = frozenset({"比例", "比重", "占比", "份额"})  # asked as a share: 「95%」「四分之三」 answer without the word
+_PAGE_WORDS = frozenset({"页码", "页数", "页"})  # a citation gives pages as 「2024(13): 44-47」
+_PAGES = re.compile(r"\d+\s*[-–—]\s*\d+")
 _RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")
 YEAR_OR_DATE = re.compile(
     r"(?:(?<![0-9])[0-9]{3,4}(?![0-9])|[0-9０-９]{1,2}\s*[月日]|[一二三四五六七八九十〇零]+[年月日]|"
@@ -58,9 +61,10 @@ DAY = re.compile(r"[0-9０-９]{1,2}\s*[日号號]|[一二三四五六七八九�
 _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
 
 
-# 「一共设了几个专题工作组」 asks a count; 「长三角几个省市…有没有打通」「这几个战略…怎么协同」 use 几个 for "those few".
-_COUNT_ASKED = re.compile(r"(?<![哪第好十这這那])[几幾][个個条條场場项項家所座次位名届屆](?!方面)")
-_OTHER_ASK = re.compile(r"有没有|有沒有|[吗嗎]|是否|能不能|会不会|會不會|怎么|怎麼|怎样|怎樣|如何|什么|什麼|哪|为什么|為什麼")
+# 「一共设了几个专题工作组」「有几位妻子」 ask a count; 「长三角几个省市…有没有打通」「这几个战略…怎么协同」「几个地方抱团干」
+# use 几个 for "those few": a count is asked after 一共 / 有 / a verb's 了.
+_COUNT_ASKED = re.compile(r"(?:一共|总共|總共|共|有|了|设|設|列)[\u4e00-\u9fff]{0,4}?(?<![哪第好十这這那])[几幾]"
+                          r"[个個条條场場项項家所座次位名届屆](?!方面)")
 
 
 def expected_type(question: str) -> str | None:
@@ -70,7 +74,7 @@ def expected_type(question: str) -> str | None:
             continue
         if pattern.search(question):
             return kind
-    if _COUNT_ASKED.search(question) and not _OTHER_ASK.search(question):
+    if _COUNT_ASKED.search(question):
         return "number"
     return None
 
@@ -131,11 +135,12 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     if kind == "identifier":  # a code with digits (项目编号 2023JZDZ022, a DOI), whatever words surround it
         return bool(set(_CODE.findall(text)) - set(_CODE.findall(question)))
     if kind == "number" and (counted := _COUNTED.search(question)):
-        count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern)
+        count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern + "|" + _LAST_ORDINAL, re.M)
         return bool(set(count.findall(text)) - set(count.findall(question)))
     if kind == "number":
         attribute = asked_attribute(question)
-        if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)):
+        if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)) \
+                and not (attribute in _PAGE_WORDS and _PAGES.search(text)):
             return False
         return bool(set(NUMBER.findall(text)) - set(NUMBER.findall(question)))
     if kind == "date":  # a day, not just a year: 「12月26日」「2024-08-03」

@@ -31,7 +31,7 @@ from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval
 from qa.index.translation import Translation
 
-LIST_QUESTION = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七八九十]|几个方面|几方面|几点|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
+LIST_QUESTION = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七八九十]|几个方面|几方面|几点|[几幾][项項条條]|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
                            r"what are|which|list|ways|measures|steps", re.IGNORECASE)
 ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|同时|同時|一方面|另一方面|[一二三四五六七八九十][是要則则]|"
                          r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
@@ -45,6 +45,8 @@ REMEDY = re.compile(r"^\W*(?:为此|為此|因此|对此|對此|所以|由此|�
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
 FIGURE_MIN_COVERAGE = 0.4
+# 「2013年京津冀的经济总量是多少」 is not answered by 「2023年，京津冀地区经济总量为10.4万亿元」.
+YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 # An English question is answered only by a sentence rendering at least two of its words (junk such as
 # "'; DROP TABLE documents; --" matches one dictionary sense somewhere): see gold dev and tests/reliability.
 MIN_ENGLISH_CONCEPTS = 2
@@ -234,6 +236,11 @@ class Composer:
                              if has_answer_of_type(kind, question, self._sentence_text(s))):
             return Selection([], True, f"the question asks for a figure of {'、'.join(names)} and no sentence "
                              f"giving a figure is about it; {detail}", support)
+        years = set(YEAR.findall(question)) if kind == "number" else set()
+        if years and not any(set(YEAR.findall(t)) <= years or set(YEAR.findall(t)) & years
+                             for t in map(self._sentence_text, chosen) if has_answer_of_type(kind, question, t)):
+            return Selection([], True, f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences "
+                             f"giving figures are about other years; {detail}", support)
         if kind == "number" and covers[best_pos] < FIGURE_MIN_COVERAGE:
             return Selection([], True, f"the question asks for a figure and the best sentence holds only "
                              f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)

@@ -163,3 +163,11 @@ def test_a_colloquial_name_of_a_known_region_is_known():
 ])
 def test_a_count_is_asked_only_when_nothing_else_is(question, kind):
     assert expected_type(question) == kind
+
+
+def test_counts_years_and_pages():
+    assert expected_type("2018年那份意见一共提出了几项机制，分别是什么？") == "number"
+    assert expected_type("几个地方在研发上抱团干，最后能变成啥样？") is None
+    assert expected_type("侯冠宇说的“一五”计划具体是哪几年？") == "time"
+    assert has_answer_of_type("number", "一共列了几项？", "第五,长江经济带发展战略。\n第六,黄河流域生态保护和高质量发展战略")
+    assert has_answer_of_type("number", "發表在哪本期刊哪一期，頁碼是多少？", "环境保护, 2024(13): 44-47.")

@@ -150,3 +150,9 @@ def test_an_ordinal_followup_on_a_short_item_quotes_the_line_that_spells_it_out(
     # 「三是构建区域联动机制。」 closes its line; what it means is the next line.
     answer = core_assistant.ask("第三点具体是什么？", history=["侯冠宇说要通过合理分工实现各区域协调发展，他提了哪几点？"])
     assert "三是构建区域联动机制" in answer.answer and "建立健全区域间的合作协调机制" in answer.answer, answer.answer
+
+
+def test_a_figure_of_another_year_is_no_answer(core_assistant):
+    answer = core_assistant.ask("光明日报说京津冀十年来经济总量连跨5个万亿元台阶，那2013年京津冀的经济总量是多少？")
+    assert answer.abstained and "2013" in answer.reason, answer.answer
+    assert not core_assistant.ask("2023年京津冀地区经济总量是多少？").abstained
