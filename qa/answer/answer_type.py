@@ -26,7 +26,7 @@ PROVINCES = tuple(
 # "When laying the foundation…, what…?" opens with a clause, not a question.
 _ASKED = r"^\W*(?:{0})\b(?![^,]*,)|\b(?:{0}) (?:is|are|was|were|do|does|did|will|would|can|could|has|have|had)\b"
 _PATTERNS = {
-    "identifier": re.compile(r"(?:编号|編號|doi|书号|書號|刊号|刊號|代码|代碼|号码|號碼|分类号|分類號)[号號]?(?:是|为|為)?多少", re.I),
+    "identifier": re.compile(r"(?:编号|編號|doi|书号|書號|刊号|刊號|代码|代碼|号码|號碼|分类号|分類號|邮编|郵編|邮政编码|郵政編碼)[号號]?(?:是|为|為)?多少", re.I),
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
     "time": re.compile(r"哪[一几幾]?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
@@ -37,7 +37,8 @@ _PATTERNS = {
                          r"how (?:many|much)|percentage|what share", re.I),
 }
 # 「重点放在哪里」「难点在哪里」 ask what, not where.
-_FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|区别|不同|差别|优势|意义|作用|好处|特点|突破口|着力点)"
+_FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|区别|不同|差别|优势|意义|作用|好处|特点|突破口|着力点|"
+                               r"聚焦|集中|体现|表现|落在|着眼|着力)"
                                r"[^，。？?]{0,4}(?:哪里|哪儿)")
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z./()\-]*[0-9][0-9A-Za-z./()\-]*")  # 2023JZDZ022, 10.19326/j.cnki…
 NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|"
@@ -63,8 +64,13 @@ _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約
 
 # 「一共设了几个专题工作组」「有几位妻子」 ask a count; 「长三角几个省市…有没有打通」「这几个战略…怎么协同」「几个地方抱团干」
 # use 几个 for "those few": a count is asked after 一共 / 有 / a verb's 了.
-_COUNT_ASKED = re.compile(r"(?:一共|总共|總共|共|有|了|设|設|列)[\u4e00-\u9fff]{0,4}?(?<![哪第好十这這那])[几幾]"
+_COUNT_ASKED = re.compile(r"(?:一共|总共|總共|共|有|了|列)[\u4e00-\u9fff]{0,4}?(?<![哪第好十这這那])[几幾]"
                           r"[个個条條场場项項家所座次位名届屆](?!方面)")
+
+
+def asks_count(question: str) -> bool:
+    """Whether the question asks how many items there are (「一共列了几个难点」): answered by the list."""
+    return bool(_COUNT_ASKED.search(question))
 
 
 def expected_type(question: str) -> str | None:
@@ -74,7 +80,7 @@ def expected_type(question: str) -> str | None:
             continue
         if pattern.search(question):
             return kind
-    if _COUNT_ASKED.search(question):
+    if asks_count(question):
         return "number"
     return None
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_type import (asked_attribute, asked_members, expected_type, has_answer_of_type, listed_items,
-                                   named_entities, place_names, unknown_entities)
+from qa.answer.answer_type import (asked_attribute, asked_members, asks_count, expected_type, has_answer_of_type,
+                                   listed_items, named_entities, place_names, unknown_entities)
 from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import to_simplified, tokenize
 from qa.retrieval.followup import ordinal_reference
@@ -43,8 +43,6 @@ WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", r
 HOW_QUESTION = re.compile(r"怎么|怎樣|怎样|如何|\bhow\b", re.IGNORECASE)
 REMEDY = re.compile(r"^\W*(?:为此|為此|因此|对此|對此|所以|由此|鉴于此|鑒於此)")
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
-# A figure is only an answer next to the words of what was asked (人口 vs 生产总值): set on gold dev.
-FIGURE_MIN_COVERAGE = 0.4
 # 「2013年京津冀的经济总量是多少」 is not answered by 「2023年，京津冀地区经济总量为10.4万亿元」.
 YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 # An English question is answered only by a sentence rendering at least two of its words (junk such as
@@ -241,9 +239,6 @@ class Composer:
                              for t in map(self._sentence_text, chosen) if has_answer_of_type(kind, question, t)):
             return Selection([], True, f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences "
                              f"giving figures are about other years; {detail}", support)
-        if kind == "number" and covers[best_pos] < FIGURE_MIN_COVERAGE:
-            return Selection([], True, f"the question asks for a figure and the best sentence holds only "
-                             f"{covers[best_pos]:.2f} < {FIGURE_MIN_COVERAGE} of its words; {detail}", support)
         members = asked_members(question)
         listed = listed_items([self._sentence_text(s) for s in chosen], is_item) if members else 0
         if members and listed < members:
@@ -262,7 +257,8 @@ class Composer:
     def _shape(self, best: int, question: str, history: list[str] | None, cover: dict[int, float]) -> list[int]:
         """The sentences around the best one that answer the question: a list's items, a heading's or short
         sentence's elaboration, a reference entry whole, a why-question's reason, a how-question's remedy."""
-        asks_for_list = LIST_QUESTION.search(question) or any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
+        asks_for_list = LIST_QUESTION.search(question) or asks_count(question) or \
+            any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
         ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
         if asks_for_list and not ordinal:
             return self._enumeration(best, cover)

@@ -171,3 +171,9 @@ def test_counts_years_and_pages():
     assert expected_type("侯冠宇说的“一五”计划具体是哪几年？") == "time"
     assert has_answer_of_type("number", "一共列了几项？", "第五,长江经济带发展战略。\n第六,黄河流域生态保护和高质量发展战略")
     assert has_answer_of_type("number", "發表在哪本期刊哪一期，頁碼是多少？", "环境保护, 2024(13): 44-47.")
+
+
+def test_postcodes_and_figurative_where():
+    assert expected_type("论文署名里标的邮编是多少？") == "identifier"
+    assert has_answer_of_type("identifier", "论文署名里标的邮编是多少？", "东北大学秦皇岛分校马克思主义学院, 秦皇岛066004")
+    assert expected_type("文章在確定重點領域時，是以什麼為依據、又聚焦在哪裡？") is None

@@ -156,3 +156,8 @@ def test_a_figure_of_another_year_is_no_answer(core_assistant):
     answer = core_assistant.ask("光明日报说京津冀十年来经济总量连跨5个万亿元台阶，那2013年京津冀的经济总量是多少？")
     assert answer.abstained and "2013" in answer.reason, answer.answer
     assert not core_assistant.ask("2023年京津冀地区经济总量是多少？").abstained
+
+
+def test_a_count_question_is_answered_by_the_list(core_assistant):
+    answer = core_assistant.ask("聯動融合一文一共列了幾個推動區域間聯動融合發展的難點？")
+    assert not answer.abstained and "四是" in answer.answer, answer.reason
