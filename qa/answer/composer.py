@@ -221,31 +221,38 @@ class Composer:
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:
                 chosen.append(s)
+        missing = self._missing_fact(question, entities, best, core, chosen, cover_of)
+        if missing:
+            return Selection([], True, f"{missing}; {detail}", support)
+        chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
+        return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+
+    def _missing_fact(self, question: str, entities: frozenset[str], best: int, core: list[int], chosen: list[int],
+                      cover: dict[int, float]) -> str | None:
+        """Why the chosen sentences do not hold the kind of fact the question asks for (see
+        :mod:`qa.answer.answer_type`), or None when they do."""
         kind = expected_type(question)
         near = set(core) | set(self._paragraph(best))
-        typed = [s for s in chosen if s in near or cover_of.get(s, 0.0) >= LOCAL_MIN_COVERAGE] \
+        typed = [s for s in chosen if s in near or cover.get(s, 0.0) >= LOCAL_MIN_COVERAGE] \
             if kind in LOCAL_KINDS else chosen
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
-            return Selection([], True, f"the question asks for a {kind} and the best sentences give none; {detail}",
-                             support)
-        names = [n for n in entities - {asked_attribute(question)}
-                 if n.lower() in self._library_text] if kind == "number" else []  # jieba tags 贡献率 as a name
-        if names and not any(self._figure_of(s, names) for s in chosen
-                             if has_answer_of_type(kind, question, self._sentence_text(s))):
-            return Selection([], True, f"the question asks for a figure of {'、'.join(names)} and no sentence "
-                             f"giving a figure is about it; {detail}", support)
-        years = set(YEAR.findall(question)) if kind == "number" else set()
-        if years and not any(set(YEAR.findall(t)) <= years or set(YEAR.findall(t)) & years
-                             for t in map(self._sentence_text, chosen) if has_answer_of_type(kind, question, t)):
-            return Selection([], True, f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences "
-                             f"giving figures are about other years; {detail}", support)
+            return f"the question asks for a {kind} and the best sentences give none"
+        if kind == "number":
+            figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
+            names = [n for n in entities - {asked_attribute(question)}
+                     if n.lower() in self._library_text]  # jieba tags 贡献率 as a name
+            if names and not any(self._figure_of(s, names) for s in figures):
+                return f"the question asks for a figure of {'、'.join(names)} and no sentence giving a figure is about it"
+            years = set(YEAR.findall(question))
+            if years and not any(not (said := set(YEAR.findall(self._sentence_text(s)))) or said & years
+                                 for s in figures):
+                return (f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences giving "
+                        f"figures are about other years")
         members = asked_members(question)
         listed = listed_items([self._sentence_text(s) for s in chosen], is_item) if members else 0
         if members and listed < members:
-            return Selection([], True, f"the question asks for {members} items and the best sentences name "
-                             f"{listed}; {detail}", support)
-        chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
-        return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+            return f"the question asks for {members} items and the best sentences name {listed}"
+        return None
 
     def _quoted_item(self, ids: np.ndarray, question: str, history: list[str] | None) -> int | None:
         """For an ordinal follow-up read with the item it points at (see ``qa.retrieval.followup``), that
