@@ -16,7 +16,6 @@ a name the library never mentions means abstain. Reference-list entries answer q
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -181,9 +180,8 @@ class Composer:
                   - ABSTRACT_PENALTY * in_abstract)
         asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
         if not asks_source:
-            compact = re.sub(r"\W+", "", to_simplified(question))
-            unasked = np.array([self._reference[s] and not _shares_run(compact, re.sub(r"\W+", "", t),
-                                                                       REFERENCE_TITLE_CHARS)
+            runs = _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
+            unasked = np.array([self._reference[s] and not _names_any(re.sub(r"\W+", "", t), runs)
                                 for s, t in zip(ids.tolist(), texts)], dtype=bool)
             if unasked.all():
                 return Selection([], True, "only reference-list entries match, and the question asks for no source",
@@ -458,10 +456,14 @@ class Composer:
         return chosen
 
 
-def _shares_run(a: str, b: str, length: int) -> bool:
-    """Whether ``a`` and ``b`` have ``length`` characters in a row in common."""
-    match = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
-    return match.size >= length
+def _runs(text: str, length: int) -> set[str]:
+    """Every ``length`` characters in a row of ``text``."""
+    return {text[i : i + length] for i in range(len(text) - length + 1)}
+
+
+def _names_any(text: str, runs: set[str]) -> bool:
+    """Whether ``text`` holds one of ``runs`` (a question sharing a title's run of characters names it)."""
+    return any(run in text for run in runs)
 
 
 def is_item(sentence: str) -> bool:
