@@ -40,6 +40,7 @@ _PATTERNS = {
 _FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|区别|不同|差别|优势|意义|作用|好处|特点|突破口|着力点|"
                                r"聚焦|集中|体现|表现|落在|着眼|着力)"
                                r"[^，。？?]{0,4}(?:哪里|哪儿)")
+_PUBLISHED_WHERE = re.compile(r"\bwhere\b.*\b(?:published|printed|appeared)\b", re.I)  # a venue, not a place
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z./()\-]*[0-9][0-9A-Za-z./()\-]*")  # 2023JZDZ022, 10.19326/j.cnki…
 NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|"
                     r"[一二三四五六七八九十百千万亿]+(?=[年月日个项倍%成])")
@@ -48,6 +49,8 @@ _COUNTED = re.compile(r"(?:几|幾|多少)\s*([个個条條场場项項家所座
 _COUNT = r"(?:[0-9０-９]+|[一二三四五六七八九十百千万两兩]+)\s*"
 _LAST_ORDINAL = r"第[一二三四五六七八九十]+[,，、]|^[一二三四五六七八九十]+是"  # 「一共列了几项」: 「第六,…」 is the sixth
 _RATIO_WORDS = frozenset({"比例", "比重", "占比", "份额"})  # asked as a share: 「95%」「四分之三」 answer without the word
+# 「比长三角多出多少」「大概差了多少」「中间隔了多少年」 ask for a difference: the figures compared answer it.
+_COMPARISON = re.compile(r"比[^，。？?]{1,12}(?:多|少|高|低|大|小)|相差|差了|差距|多出|高出|隔了|相隔|间隔|間隔|几倍|幾倍|多少倍")
 _PAGE_WORDS = frozenset({"页码", "页数", "页"})  # a citation gives pages as 「2024(13): 44-47」
 _PAGES = re.compile(r"\d+\s*[-–—]\s*\d+")
 _RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")
@@ -76,7 +79,7 @@ def asks_count(question: str) -> bool:
 def expected_type(question: str) -> str | None:
     """The kind of fact the question asks for, if it is one the checks know."""
     for kind, pattern in _PATTERNS.items():
-        if kind == "place" and _FIGURATIVE_WHERE.search(to_simplified(question)):
+        if kind == "place" and (_FIGURATIVE_WHERE.search(to_simplified(question)) or _PUBLISHED_WHERE.search(question)):
             continue
         if pattern.search(question):
             return kind
@@ -141,10 +144,11 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     if kind == "identifier":  # a code with digits (项目编号 2023JZDZ022, a DOI), whatever words surround it
         return bool(set(_CODE.findall(text)) - set(_CODE.findall(question)))
     if kind == "number" and (counted := _COUNTED.search(question)):
-        count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern + "|" + _LAST_ORDINAL, re.M)
+        ordinal = "|" + _LAST_ORDINAL if asks_count(question) else ""  # 「列了几项」, not 「跟多少个国家签了」
+        count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern + ordinal, re.M)
         return bool(set(count.findall(text)) - set(count.findall(question)))
     if kind == "number":
-        attribute = asked_attribute(question)
+        attribute = None if _COMPARISON.search(question) else asked_attribute(question)
         if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)) \
                 and not (attribute in _PAGE_WORDS and _PAGES.search(text)):
             return False
@@ -189,9 +193,13 @@ _GENERIC_HEAD = re.compile(r"(?:地区|地方|区域|城市|城镇|农村|乡村
 _COLLOQUIAL_PREFIX = re.compile(r"^[大老小]")  # 大西北 is the library's 西北
 
 
+_DIRECTIONS = re.compile(r"^[东西南北中]+$")  # 「东西南北这几大块」: directions, tagged as a place
+
+
 def _known(name: str, library_text: str) -> bool:
     compact = re.sub(r"\s+", "", name.lower())
-    return compact in library_text or (len(compact) >= 3 and _COLLOQUIAL_PREFIX.sub("", compact) in library_text)
+    return compact in library_text or bool(_DIRECTIONS.match(compact)) or \
+        (len(compact) >= 3 and _COLLOQUIAL_PREFIX.sub("", compact) in library_text)
 
 
 def unknown_entities(question: str, library_text: str, names: frozenset[str] | None = None) -> list[str]:

@@ -81,7 +81,7 @@ class Translation(NamedTuple):
         return {stem for word, stems in self.sources.items() if word in simplified for stem in stems}
 
 
-_NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
+_NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?!-[a-z])")  # not "Chinese-style": an adjective
 
 
 def _name_head(definition: str) -> str | None:

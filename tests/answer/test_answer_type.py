@@ -177,3 +177,13 @@ def test_postcodes_and_figurative_where():
     assert expected_type("论文署名里标的邮编是多少？") == "identifier"
     assert has_answer_of_type("identifier", "论文署名里标的邮编是多少？", "东北大学秦皇岛分校马克思主义学院, 秦皇岛066004")
     assert expected_type("文章在確定重點領域時，是以什麼為依據、又聚焦在哪裡？") is None
+
+
+def test_differences_sources_and_directions():
+    # a difference is answered by the figures compared, whatever the verb (多出, 差了, 隔了)
+    assert has_answer_of_type("number", "长江经济带的地区生产总值比长三角多出多少万亿元？",
+                              "长江经济带地区生产总值为58.4万亿元，长三角地区生产总值为30.5万亿元")
+    # a list's 第五 counts the list's items, not the countries of 「跟多少个国家签了」
+    assert not has_answer_of_type("number", "中国已经跟多少个国家签了合作文件？", "第五,“一带一路”倡议作为区域发展的国际延伸")
+    assert expected_type("In Hou Guanyu's reference list, where was Liu Dian's article published?") is None
+    assert unknown_entities("东西南北这几大块地方，彼此之间应该各干各的吗？", "") == []
