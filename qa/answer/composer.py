@@ -207,12 +207,13 @@ class Composer:
                                  f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
 
         cover_of = dict(zip(ids.tolist(), covers.tolist()))
-        item = self._quoted_item(ids, question, history)
+        ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
+        item = self._quoted_item(ids, history) if ordinal else None
         if item is not None:  # 「第三点具体是什么」: the previous answer's third item, quoted whole
             best_pos, best = int(np.flatnonzero(ids == item)[0]), item
             chosen = self._enumeration(best, cover_of) if self._is_line(best) else self._item_body(best)
         else:
-            chosen = self._shape(best, question, history, cover_of)
+            chosen = self._shape(best, question, history, cover_of, ordinal)
         core = list(chosen)
         for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None else []:
             s = int(ids[pos])
@@ -252,23 +253,21 @@ class Composer:
             return f"the question asks for {members} items and the best sentences name {listed}"
         return None
 
-    def _quoted_item(self, ids: np.ndarray, question: str, history: list[str] | None) -> int | None:
+    def _quoted_item(self, ids: np.ndarray, history: list[str]) -> int | None:
         """For an ordinal follow-up read with the item it points at (see ``qa.retrieval.followup``), that
         item's sentence among the candidates."""
-        if not (history and ordinal_reference(question)):
-            return None
         return next((int(s) for s in ids if self._sentence_text(int(s)) == history[-1]), None)
 
-    def _shape(self, best: int, question: str, history: list[str] | None, cover: dict[int, float]) -> list[int]:
-        """The sentences around the best one that answer the question: a list's items, a heading's or short
-        sentence's elaboration, a reference entry whole, a why-question's reason, a how-question's remedy."""
-        asks_for_list = LIST_QUESTION.search(question) or asks_count(question) or \
-            any(LIST_QUESTION.search(h) for h in (history or [])[-1:])
-        ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
-        if asks_for_list and not ordinal:
-            return self._enumeration(best, cover)
+    def _shape(self, best: int, question: str, history: list[str] | None, cover: dict[int, float],
+               ordinal: bool) -> list[int]:
+        """The sentences around the best one that answer the question: an ordinal follow-up's item, a list's
+        items, a heading's or short sentence's elaboration, a reference entry whole, a why-question's reason,
+        a how-question's remedy."""
         if ordinal:
             return self._item_body(best)
+        if LIST_QUESTION.search(question) or asks_count(question) or \
+                any(LIST_QUESTION.search(h) for h in (history or [])[-1:]):
+            return self._enumeration(best, cover)
         if self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
             return self._paragraph(best)
         if self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
