@@ -73,7 +73,7 @@ def method_rankings(assistant: Assistant, query: str, k: int) -> tuple[Retrieval
     rankings = {}
     for method in METHODS:
         fused = fuse(retrieval.dense_scores, retrieval.lexical_scores, method, retrieval.dense_weight)
-        rankings[method] = assistant.retriever.passages(fused, k, method)[0]
+        rankings[method] = assistant.retriever.passages(fused, k, method, retrieval.named)[0]
     return retrieval, rankings
 
 

@@ -7,8 +7,8 @@ from qa.evaluation.markdown import clip, ms, num, pct, table
 METHOD_LABELS = {
     "lexical": "plain BM25 (bm25s + jieba)",
     "dense": "plain dense (FAISS, e5)",
-    "rrf": "hybrid, reciprocal-rank fusion + section merging",
-    "weighted": "hybrid, weighted score sum + section merging",
+    "rrf": "hybrid, reciprocal-rank fusion + named document first + section merging",
+    "weighted": "hybrid, weighted score sum + named document first + section merging",
 }
 
 

@@ -50,3 +50,16 @@ def test_a_list_over_sub_sections_is_retrieved_whole(core_assistant) -> None:
         assert item in text
     for p in passages:
         assert core_assistant.canonical_text(p.doc_id)[p.start : p.end] == p.text
+
+
+def test_merging_looks_past_top_k_so_five_and_ten_passages_agree(core_assistant) -> None:
+    """Sections are merged over the top MERGE_WINDOW chunks: asking for 5 passages gives the first 5 of 10."""
+    from pathlib import Path
+
+    from qa.evaluation.gold import load_gold
+
+    gold = Path(__file__).resolve().parents[2] / "eval" / "gold" / "dev.jsonl"
+    for item in [i for i in load_gold(gold) if not i.history][:20]:
+        five = core_assistant.retriever.run(item.question, 5).passages
+        ten = core_assistant.retriever.run(item.question, 10).passages
+        assert [(p.doc_id, p.start, p.end) for p in five] == [(p.doc_id, p.start, p.end) for p in ten[:5]]
