@@ -59,6 +59,20 @@ def test_unknown_entities():
     assert unknown_entities("《促进区域协调发展 增强区域发展活力》登在哪天？", "促进区域协调发展增强区域发展活力") == []
 
 
+@pytest.mark.parametrize("question, word", [
+    ("资源要素的配置老是被地理空间卡住，该靠什么办法突破？", "卡住"),  # jieba tags it as a person's name (nr)
+    ("各地互相设卡，要怎么把这堵墙打掉？", "堵墙"),  # nr
+    ("新中国刚成立那几十年，为什么说三线建设对中西部很重要？", "刚成立"),  # nr
+    ("对已有平台和新设平台分别主张怎么做？", "新设"),  # nt
+])
+def test_words_jieba_tags_as_names_without_being_names(question, word):
+    assert word not in named_entities(question)
+
+
+def test_a_person_unknown_to_the_library_is_still_a_name():
+    assert unknown_entities("张三丰对区域协调发展有什么看法？", LIBRARY.lower()) == ["张三丰"]
+
+
 @pytest.mark.parametrize("question, count", [
     ("其他八项分别是什么？", 8),
     ("长三角地区生产总值超过万亿元的9个城市分别是哪些？", 9),
