@@ -115,6 +115,7 @@ class DocumentInfo(BaseModel):
                     "venue": "技术经济",
                     "date": "2025",
                     "script": "Simplified",
+                    "aliases": ["Hou Guanyu", "Journal of Technology Economics"],
                     "chars": 38000,
                 }
             ]
@@ -126,6 +127,7 @@ class DocumentInfo(BaseModel):
     venue: str | None = None
     date: str | None = None
     script: str | None = None
+    aliases: list[str] = []  # other names readers use for it (English ones); questions naming them find it first
     chars: int | None = None
 
 

@@ -20,6 +20,7 @@ class CatalogEntry:
     venue: str | None = None
     date: str | None = None
     script: str | None = None
+    aliases: tuple[str, ...] = ()  # other names readers use for the document (「Hou Guanyu」): found by retrieval
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -36,7 +37,7 @@ def load_catalog(folder: Path) -> dict[str, CatalogEntry]:
     for raw in data.get("document", []):
         if "file" not in raw:
             raise ValueError(f"{path}: every [[document]] needs a 'file' field")
-        known = {"file", "doc_id", "title", "authors", "venue", "date", "script"}
+        known = {"file", "doc_id", "title", "authors", "venue", "date", "script", "aliases"}
         entries[raw["file"]] = CatalogEntry(
             file=raw["file"],
             doc_id=raw.get("doc_id"),
@@ -45,6 +46,7 @@ def load_catalog(folder: Path) -> dict[str, CatalogEntry]:
             venue=raw.get("venue"),
             date=raw.get("date"),
             script=raw.get("script"),
+            aliases=tuple(raw.get("aliases", ())),
             extra={k: v for k, v in raw.items() if k not in known},
         )
     return entries

@@ -35,6 +35,7 @@ class Document:
     venue: str | None = None
     date: str | None = None
     script: str = "Simplified"
+    aliases: tuple[str, ...] = ()
     source: str = ""
     sha256: str = ""
 
@@ -51,6 +52,7 @@ class Document:
             "venue": self.venue,
             "date": self.date,
             "script": self.script,
+            "aliases": list(self.aliases),
             "chars": len(self.text),
         }
 
@@ -179,6 +181,7 @@ def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
         venue=entry.venue,
         date=entry.date,
         script=entry.script or detect_script(clean.text),
+        aliases=entry.aliases,
         source=display_path(path),
         sha256=hashlib.sha256(data).hexdigest(),
     )

@@ -96,6 +96,7 @@ def _documents(path: Path) -> list[Document]:
             doc_id=d["doc_id"], title=d["title"], text=d["text"],
             headings=[Heading(a, t) for a, t in d["headings"]], authors=tuple(d.get("authors", ())),
             venue=d.get("venue"), date=d.get("date"), script=d.get("script") or "Simplified",
+            aliases=tuple(d.get("aliases", ())),
             source=d.get("source", ""), sha256=d.get("sha256", ""),
         ))
     return docs

@@ -36,7 +36,7 @@ class DocumentMentions:
         for d in documents:
             title = _plain(d.title)
             runs = {title[i : i + RUN] for i in range(len(title) - RUN + 1) if _HAN_RUN.fullmatch(title[i : i + RUN])}
-            candidates[d.doc_id] = runs | {_plain(n) for n in (*d.authors, d.venue or "") if n.strip()}
+            candidates[d.doc_id] = runs | {_plain(n) for n in (*d.authors, d.venue or "", *d.aliases) if n.strip()}
         holders = _holders({c for cues in candidates.values() for c in cues}, {d.doc_id: d.text for d in documents})
         self.cues = {doc_id: {c for c in cues if holders.get(c, set()) <= {doc_id}} for doc_id, cues in candidates.items()}
 

@@ -15,6 +15,8 @@ def test_seed_catalogue(seed_documents):
     assert seed_documents["liandong-ronghe"].script == "Traditional"
     assert seed_documents["neihanshi-fazhan"].authors == ("侯冠宇",)
     assert seed_documents["guangming-2024-12-26"].date == "2024-12-26"
+    assert "Hou Guanyu" in seed_documents["neihanshi-fazhan"].aliases
+    assert "Hou Guanyu" in seed_documents["neihanshi-fazhan"].text  # the English byline the alias is taken from
 
 
 def test_encodings_and_bad_files(tmp_path):

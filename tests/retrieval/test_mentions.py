@@ -9,7 +9,8 @@ from qa.retrieval.mentions import DocumentMentions, prefer
 def _library() -> list[Document]:
     return [
         Document("a", "推動區域間聯動融合發展", "區域協調發展的正文，談聯動融合。"),
-        Document("b", "内涵式发展:区域协调发展战略", "区域协调发展的正文。侯冠宇", authors=("侯冠宇",), venue="技术经济"),
+        Document("b", "内涵式发展:区域协调发展战略", "区域协调发展的正文。侯冠宇", authors=("侯冠宇",), venue="技术经济",
+                 aliases=("Hou Guanyu",)),
         Document("c", "促进区域协调发展 增强区域发展活力", "区域协调发展的正文。", authors=("范从来",), venue="光明日报"),
     ]
 
@@ -20,6 +21,7 @@ def test_authors_venues_and_distinctive_title_runs_name_a_document() -> None:
     assert mentions.named("光明日報那篇文章主張什麼？") == {"c"}  # Traditional question, Simplified catalogue
     assert mentions.named("联动融合一文提了哪些做法？") == {"a"}
     assert mentions.named("内涵式 发展那篇的结论是什么？") == {"b"}  # whitespace is ignored
+    assert mentions.named("What does Hou  guanyu's paper propose?") == {"b"}  # a catalogue alias, any case
 
 
 def test_runs_shared_with_another_text_name_nothing() -> None:
