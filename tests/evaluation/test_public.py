@@ -120,8 +120,8 @@ def test_scoring_and_summary(data_dir: Path) -> None:
 def test_doc_rankings_fuse_one_retrievals_candidates() -> None:
     chunks = [SimpleNamespace(doc_id=d, title="", section=None, start=0, end=1, text="x") for d in ("a", "a", "b", "c")]
     retrieval = SimpleNamespace(dense_weight=None, dense_scores={0: 0.9, 2: 0.8, 3: 0.1}, lexical_scores={3: 7.0, 1: 5.0},
-                                passages=[chunks[3], chunks[0], chunks[1], chunks[2]])
-    def plain(fused, k, method):  # the retriever's passages, without its section merging
+                                passages=[chunks[3], chunks[0], chunks[1], chunks[2]], named=frozenset())
+    def plain(fused, k, method, named):  # the retriever's passages, without its section merging
         return [chunks[i] for i, _ in fused[:k]], [i for i, _ in fused[:k]]
 
     fake = SimpleNamespace(store=SimpleNamespace(chunks=chunks),

@@ -50,10 +50,12 @@ class FakeAssistant:
         else:
             dense, lexical = {0: 0.9, 1: 0.5, 2: 0.1}, {0: 3.0, 1: 2.0, 2: 1.0}
         passages, _ = self._passages(fuse(dense, lexical, fusion or "rrf"), top_k, fusion or "rrf")
-        return SimpleNamespace(passages=passages, dense_scores=dense, lexical_scores=lexical, dense_weight=None)
+        return SimpleNamespace(passages=passages, dense_scores=dense, lexical_scores=lexical, dense_weight=None,
+                               named=frozenset())
 
     @staticmethod
-    def _passages(fused: list[tuple[int, float]], top_k: int, method: str) -> tuple[list[Passage], list[int]]:
+    def _passages(fused: list[tuple[int, float]], top_k: int, method: str,
+                  named: frozenset[str] = frozenset()) -> tuple[list[Passage], list[int]]:
         return [Passage(doc_id="d", title="t", start=CHUNKS[i][0], end=CHUNKS[i][1],
                         text=TEXT[CHUNKS[i][0]:CHUNKS[i][1]], score=score) for i, score in fused[:top_k]], \
             [i for i, _ in fused[:top_k]]
