@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 
 from qa.answer.contract import Answer, Passage
 from qa.evaluation.gold import GoldItem
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _contains(texts: list[str], evidence: str) -> bool:
@@ -28,12 +31,16 @@ def evidence_found_in_passages(item: GoldItem, answer: Answer, k: int) -> bool:
 
 
 def answer_evidence_recall(item: GoldItem, answer: Answer) -> float:
-    """Share of the evidence strings found in the quoted sentences (joined per document)."""
+    """Share of the evidence strings found in the quoted sentences (joined per document).
+
+    Compared without whitespace: evidence spanning two quoted sentences holds the space or line break
+    between them (「…[J]. 经济学家, 2023(9)」), which no sentence quotes.
+    """
     if not item.evidence:
         return 0.0
-    joined = "".join(s.text for s in answer.sentences if s.doc_id == item.doc_id)
-    quoted = [s.text for s in answer.sentences if s.doc_id == item.doc_id] + [joined]
-    return sum(_contains(quoted, e) for e in item.evidence) / len(item.evidence)
+    sentences = [_WHITESPACE.sub("", s.text) for s in answer.sentences if s.doc_id == item.doc_id]
+    quoted = sentences + ["".join(sentences)]
+    return sum(_contains(quoted, _WHITESPACE.sub("", e)) for e in item.evidence) / len(item.evidence)
 
 
 def grounded(answer: Answer, canonical_text) -> tuple[int, int]:

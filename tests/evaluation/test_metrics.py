@@ -10,7 +10,7 @@ from qa.evaluation.metrics import (answer_evidence_recall, evidence_found_at, ev
                                    percentile, question_score, retrieval_figures, summarise, summary_figures)
 
 DOC = "甲文。一是加强合作。二是统筹发展。三是改善民生。乙段落讲别的事情。"
-TEXTS = {"d1": DOC, "d2": "另一篇文档的文字。"}
+TEXTS = {"d1": DOC, "d2": "另一篇文档的文字。", "refs": "[12] 陈凤兰. 产业链延伸[J]. 经济学家, 2023(9): 45-54."}
 
 
 def passage(doc_id: str, start: int, end: int) -> Passage:
@@ -59,6 +59,14 @@ def test_answer_evidence_recall_counts_strings_and_joins_sentences() -> None:
     assert answer_evidence_recall(LIST_ITEM, partial) == pytest.approx(2 / 3)
     wrong_doc = answer([sentence("d2", "另一篇文档的文字。")])
     assert answer_evidence_recall(FACT_ITEM, wrong_doc) == 0.0
+
+
+def test_evidence_spanning_two_quoted_sentences_matches_across_the_space_between_them() -> None:
+    entry = GoldItem(id="r", question="登在哪本期刊？", kind="fact", lang="zh-Hans", answerable=True, doc_id="refs",
+                     evidence=("陈凤兰. 产业链延伸[J]. 经济学家, 2023(9)",))
+    quoted = answer([sentence("refs", "[12] 陈凤兰. 产业链延伸[J]."), sentence("refs", "经济学家, 2023(9): 45-54.")])
+    assert answer_evidence_recall(entry, quoted) == 1.0
+    assert answer_evidence_recall(entry, answer([sentence("refs", "[12] 陈凤兰. 产业链延伸[J].")])) == 0.0
 
 
 def test_question_score_rewards_right_abstention_and_penalises_false_one() -> None:
