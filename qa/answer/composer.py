@@ -71,6 +71,15 @@ REFERENCES_HEADING = re.compile(r"^\W*(参考文献|參考文獻|references|bibl
 SOURCE_QUESTION = re.compile(r"引用|引述|参考|參考|文献|文獻|期刊|刊登|刊发|刊發|刊载|刊載|发表|發表|登在|出处|出處|哪一期|"
                              r"第[几幾]版|来源|來源|出自|\bcit(?:e|ed|ation)|reference|journal|published|source", re.IGNORECASE)
 REFERENCE_TITLE_CHARS = 6  # a question sharing this many characters in a row with an entry names it
+# A paper's bibliographic lines (labelled 引用格式, 作者简介, 基金项目, 收稿日期, DOI…, the byline with its
+# affiliation marks, a newspaper's 责编 / （作者：…） line) name the paper's author and title, so they match
+# any question naming them (「侯冠宇为什么主张…」); they answer only questions about the paper itself.
+BIBLIOGRAPHIC = re.compile(r"^\W*(?:引用格式|作者简介|作者簡介|基金项目|基金項目|收稿日期|关键词|關鍵詞|中图分类号|中圖分類號|"
+                           r"文献标志码|文獻標識碼|文章编号|文章編號|DOI|責編|责编|美編|美编|作者[:：])|\^\{[0-9, ]+\}", re.IGNORECASE)
+DOCUMENT_QUESTION = re.compile(r"作者|简介|簡介|基金|项目|項目|收稿|关键词|關鍵詞|分类号|分類號|标志码|標識碼|编号|編號|DOI|编辑|編輯|"
+                               r"责编|責編|美编|美編|单位|單位|学院|學院|大学|大學|研究方向|研究中心|研究员|研究員|教授|主任|任职|任職|职称|職稱|"
+                               r"博士|出生|哪年生|栏目|欄目|署名|"
+                               r"\bauthor|\bfund|\bdoi\b|received|affiliat", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ class Composer:
             if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
         self._abstract = self._abstract_paragraphs()
         self._reference = self._reference_sentences()
+        self._bibliographic = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(s)))
+                                        for s in range(len(store.sentence_doc))], dtype=bool)
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -183,12 +194,10 @@ class Composer:
                   - ABSTRACT_PENALTY * in_abstract)
         asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
         if not asks_source:
-            runs = _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
-            unasked = np.array([self._reference[s] and not _names_any(re.sub(r"\W+", "", t), runs)
-                                for s, t in zip(ids.tolist(), texts)], dtype=bool)
+            unasked = self._unasked(question, ids, texts)
             if unasked.all():
-                return Selection([], True, "only reference-list entries match, and the question asks for no source",
-                                 0.0)
+                return Selection([], True, "only reference-list entries or bibliographic lines match, and the question "
+                                 "asks nothing about sources or the paper itself", 0.0)
             scores[unasked] = -np.inf
         best_pos = int(np.argmax(scores))
         best = int(ids[best_pos])
@@ -228,6 +237,17 @@ class Composer:
             return Selection([], True, f"{missing}; {detail}", support)
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+
+    def _unasked(self, question: str, ids: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Which candidates the question (asking for no source) does not ask about: reference entries, unless
+        it names the entry's title; bibliographic lines, unless it asks about the paper itself (its author,
+        fund, dates, codes)."""
+        runs = _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
+        unasked = np.array([self._reference[s] and not _names_any(re.sub(r"\W+", "", t), runs)
+                            for s, t in zip(ids.tolist(), texts)], dtype=bool)
+        if not (DOCUMENT_QUESTION.search(question) or expected_type(question) in ("person", "time", "date", "code")):
+            unasked |= self._bibliographic[ids]
+        return unasked
 
     def _missing_fact(self, question: str, entities: frozenset[str], best: int, core: list[int], chosen: list[int],
                       cover: dict[int, float]) -> str | None:

@@ -161,3 +161,14 @@ def test_a_figure_of_another_year_is_no_answer(core_assistant):
 def test_a_count_question_is_answered_by_the_list(core_assistant):
     answer = core_assistant.ask("聯動融合一文一共列了幾個推動區域間聯動融合發展的難點？")
     assert not answer.abstained and "四是" in answer.answer, answer.reason
+
+
+def test_bibliographic_lines_answer_questions_about_the_paper_only(core_assistant) -> None:
+    """「作者简介: 侯冠宇…」 names the author, so it matches any question naming him; it answers only
+    questions about the paper or its author."""
+    about_him = core_assistant.ask("侯冠宇是哪个单位的？研究方向是什么？")
+    assert not about_him.abstained and any("研究方向" in s.text for s in about_him.sentences)
+    policy = core_assistant.ask("各地出台的政策经常各唱各的调，侯冠宇觉得地区之间的政策应该怎么配合起来？")
+    assert not any(s.text.startswith(("作者简介", "引用格式")) for s in policy.sentences)
+    off_topic = core_assistant.ask("博弈論裡的囚徒困境到底在講什麼？")
+    assert off_topic.abstained
