@@ -76,6 +76,16 @@ def asks_count(question: str) -> bool:
     return bool(_COUNT_ASKED.search(question))
 
 
+# 「光明日报说长三角有9个城市…，那京津冀…有几个？」: a premise the asker read, then the question proper.
+_PREMISE_END = re.compile(r"[，,。；;？?！!]\s*(?:那么|那|其中|可是|但是|但)(?=[^，,。；;]{4,}$)")
+
+
+def asked_clause(question: str) -> str:
+    """The part of a question that asks, after a premise it restates (「…，那2024年呢」); else the question."""
+    matches = list(_PREMISE_END.finditer(question.strip()))
+    return question.strip()[matches[-1].end():] if matches else question
+
+
 def expected_type(question: str) -> str | None:
     """The kind of fact the question asks for, if it is one the checks know."""
     for kind, pattern in _PATTERNS.items():
@@ -169,7 +179,7 @@ _ENTITY_FLAGS = ("nr", "nrfg", "nrt", "ns", "nt")
 # The macro-regions policy texts compare figures for; jieba tags 中部 and 西部 as directions and 京津冀 as a
 # common noun, so 「中部地区的比重」 would name nothing. A short closed list, in Simplified.
 REGIONS = re.compile(r"(?:东部|中部|西部|东北|中西部|东中西部|西北|西南|东南|华北|华东|华南|华中)(?:地区|地方)|"
-                     r"长三角|珠三角|京津冀|粤港澳大湾区|成渝|长江经济带|长江中游|黄河流域")
+                     r"长三角|珠三角|京津冀|粤港澳大湾区|大湾区|成渝|长江经济带|长江中游|黄河流域")
 _BOOK_TITLE = re.compile(r"《([^》]{2,30})》")
 
 
@@ -213,6 +223,7 @@ def place_names(text: str) -> set[str]:
 
 # 「落后地区」「贫困地方」 describe a kind of place; jieba may still tag them as place names.
 _GENERIC_HEAD = re.compile(r"(?:地区|地方|区域|城市|城镇|农村|乡村)$")
+GENERIC_PLACE = re.compile(r"城市|地区|地方|区域|城镇|农村|乡村|国家|全国")  # jieba tags 城市 ns; it names no place
 _COLLOQUIAL_PREFIX = re.compile(r"^[大老小]")  # 大西北 is the library's 西北
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_type import (asked_attribute, asked_members, asks_count, expected_type, has_answer_of_type,
-                                   listed_items, named_entities, place_names, unknown_entities)
+from qa.answer.answer_type import (GENERIC_PLACE, asked_attribute, asked_clause, asked_members, asks_count, expected_type,
+                                   has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
 from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import to_simplified, tokenize
 from qa.retrieval.followup import ordinal_reference
@@ -261,11 +261,15 @@ class Composer:
             return f"the question asks for a {kind} and the best sentences give none"
         if kind == "number":
             figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
-            names = [n for n in entities - {asked_attribute(question)}
-                     if n.lower() in self._library_text]  # jieba tags 贡献率 as a name
+            # A premise the question restates (「光明日报说长三角有9个…，那京津冀…」) names what is not asked.
+            asked = asked_clause(question)
+            asked_names = named_entities(asked) if asked != question else entities
+            names = [n for n in (asked_names or entities) - {asked_attribute(question)}
+                     if n.lower() in self._library_text  # jieba tags 贡献率 as a name
+                     and not GENERIC_PLACE.fullmatch(n)]
             if names and not any(self._figure_of(s, names) for s in figures):
                 return f"the question asks for a figure of {'、'.join(names)} and no sentence giving a figure is about it"
-            years = set(YEAR.findall(question))
+            years = set(YEAR.findall(asked)) or set(YEAR.findall(question))
             if years and not any(not (said := set(YEAR.findall(self._sentence_text(s)))) or said & years
                                  for s in figures):
                 return (f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences giving "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_type import (asked_attribute, asked_members, asked_role, expected_type, has_answer_of_type,
+from qa.answer.answer_type import (asked_attribute, asked_clause, asked_members, asked_role, expected_type, has_answer_of_type,
                                     listed_items, named_entities, place_names, unknown_entities)
 from qa.answer.composer import is_item
 
@@ -201,3 +201,13 @@ def test_differences_sources_and_directions():
     assert not has_answer_of_type("number", "中国已经跟多少个国家签了合作文件？", "第五,“一带一路”倡议作为区域发展的国际延伸")
     assert expected_type("In Hou Guanyu's reference list, where was Liu Dian's article published?") is None
     assert unknown_entities("东西南北这几大块地方，彼此之间应该各干各的吗？", "") == []
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("光明日报说2023年京津冀经济总量是10.4万亿元，那2024年京津冀的经济总量涨到多少了？", "2024年京津冀的经济总量涨到多少了？"),
+    ("光明日报说长三角有9个城市GDP超过万亿，其中上海2023年的GDP是多少万亿元？", "上海2023年的GDP是多少万亿元？"),
+    ("长江经济带的GDP是多少？", "长江经济带的GDP是多少？"),
+    ("那长江经济带呢？", "那长江经济带呢？"),  # a follow-up, not a premise
+])
+def test_asked_clause_drops_a_restated_premise(question, asked):
+    assert asked_clause(question) == asked
