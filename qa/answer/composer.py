@@ -71,6 +71,12 @@ REFERENCES_HEADING = re.compile(r"^\W*(参考文献|參考文獻|references|bibl
 SOURCE_QUESTION = re.compile(r"引用|引述|参考|參考|文献|文獻|期刊|刊登|刊发|刊發|刊载|刊載|发表|發表|登在|出处|出處|哪一期|"
                              r"第[几幾]版|来源|來源|出自|\bcit(?:e|ed|ation)|reference|journal|published|source", re.IGNORECASE)
 REFERENCE_TITLE_CHARS = 6  # a question sharing this many characters in a row with an entry names it
+# What a reference entry can answer: where, when and by whom a work was published, its title, its pages —
+# not what the cited work found (「…那篇，测出来哪个地区的新质生产力水平最高」).
+ENTRY_QUESTION = re.compile(r"期刊|刊物|杂志|雜誌|学报|學報|登在|登于|刊登|刊发|刊發|刊载|刊載|发表|發表|发在|發在|出版|出处|出處|"
+                            r"哪一?年|哪一期|[几幾]期|第[几幾]|页|頁|作者|谁写|誰寫|哪位|题目|題目|标题|標題|篇名|叫什么|叫什麼|卷|"
+                            r"[几幾多少]篇|多少条|多少條|[几幾]条|[几幾]條|哪一?天|日期|发布|發布|网址|網址|链接|鏈接|网站|網站|"
+                            r"\btitle|journal|published|author|\byear|volume|\bpages?\b|who wrote", re.IGNORECASE)
 # A paper's bibliographic lines (labelled 引用格式, 作者简介, 基金项目, 收稿日期, DOI…, the byline with its
 # affiliation marks, a newspaper's 责编 / （作者：…） line) name the paper's author and title, so they match
 # any question naming them (「侯冠宇为什么主张…」); they answer only questions about the paper itself.
@@ -78,7 +84,7 @@ BIBLIOGRAPHIC = re.compile(r"^\W*(?:引用格式|作者简介|作者簡介|基�
                            r"文献标志码|文獻標識碼|文章编号|文章編號|DOI|責編|责编|美編|美编|作者[:：])|\^\{[0-9, ]+\}", re.IGNORECASE)
 DOCUMENT_QUESTION = re.compile(r"作者|简介|簡介|基金|项目|項目|收稿|关键词|關鍵詞|分类号|分類號|标志码|標識碼|编号|編號|DOI|编辑|編輯|"
                                r"责编|責編|美编|美編|单位|單位|学院|學院|大学|大學|研究方向|研究中心|研究员|研究員|教授|主任|任职|任職|职称|職稱|"
-                               r"博士|出生|哪年生|栏目|欄目|署名|"
+                               r"博士|出生|哪年生|栏目|欄目|署名|引用格式|怎么引|怎麼引|如何引|"
                                r"\bauthor|\bfund|\bdoi\b|received|affiliat", re.IGNORECASE)
 
 
@@ -140,8 +146,7 @@ class Composer:
             if len(self._paragraph_of) else np.zeros(1, dtype=np.int64)
         self._abstract = self._abstract_paragraphs()
         self._reference = self._reference_sentences()
-        self._bibliographic = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(s)))
-                                        for s in range(len(store.sentence_doc))], dtype=bool)
+        self._bibliographic = self._bibliographic_sentences()
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -193,12 +198,11 @@ class Composer:
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
         asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
-        if not asks_source:
-            unasked = self._unasked(question, ids, texts)
-            if unasked.all():
-                return Selection([], True, "only reference-list entries or bibliographic lines match, and the question "
-                                 "asks nothing about sources or the paper itself", 0.0)
-            scores[unasked] = -np.inf
+        unasked = self._unasked(question, ids, texts, asks_source)
+        if unasked.all():
+            return Selection([], True, "only reference-list entries or bibliographic lines match, and the question "
+                             "asks for nothing they give", 0.0)
+        scores[unasked] = -np.inf
         best_pos = int(np.argmax(scores))
         best = int(ids[best_pos])
         support = self.rule.support(float(cosines[best_pos]), float(covers[best_pos]))
@@ -238,14 +242,21 @@ class Composer:
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
 
-    def _unasked(self, question: str, ids: np.ndarray, texts: list[str]) -> np.ndarray:
-        """Which candidates the question (asking for no source) does not ask about: reference entries, unless
-        it names the entry's title; bibliographic lines, unless it asks about the paper itself (its author,
-        fund, dates, codes)."""
-        runs = _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
-        unasked = np.array([self._reference[s] and not _names_any(re.sub(r"\W+", "", t), runs)
-                            for s, t in zip(ids.tolist(), texts)], dtype=bool)
-        if not (DOCUMENT_QUESTION.search(question) or expected_type(question) in ("person", "time", "date", "code")):
+    def _unasked(self, question: str, ids: np.ndarray, texts: list[str], asks_source: bool) -> np.ndarray:
+        """Which candidates the question does not ask about. Reference entries answer where, when and by whom
+        a work was published (:data:`ENTRY_QUESTION`), for a question about sources or naming the entry's
+        title; bibliographic lines answer that too, and questions about the paper itself (its author, fund,
+        codes: :data:`DOCUMENT_QUESTION`)."""
+        kind = expected_type(question)
+        entry_question = kind in ("time", "date", "code") or bool(ENTRY_QUESTION.search(question))
+        if entry_question:
+            runs = None if asks_source else _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
+            unasked = np.array([bool(self._reference[s]) and runs is not None
+                                and not _names_any(re.sub(r"\W+", "", t), runs)
+                                for s, t in zip(ids.tolist(), texts)], dtype=bool)
+        else:
+            unasked = self._reference[ids].copy()
+        if not (entry_question or kind == "person" or DOCUMENT_QUESTION.search(question)):
             unasked |= self._bibliographic[ids]
         return unasked
 
@@ -373,6 +384,15 @@ class Composer:
                 lo, hi = int(self._doc_bounds[d]), int(self._doc_bounds[d + 1])
                 flags[lo:hi] = self.store.sentence_start[lo:hi] >= start
         return flags
+
+    def _bibliographic_sentences(self) -> np.ndarray:
+        """For each sentence, whether its line is a bibliographic one (see :data:`BIBLIOGRAPHIC`): a line's
+        later sentences (「技术经济, 2025, 44(4): 49-56.」 after 「引用格式:…[J].」) are too."""
+        first = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(int(s)))) for s in self._paragraph_first[:-1]],
+                         dtype=bool)
+        own = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(s))) for s in range(len(self.store.sentence_doc))],
+                       dtype=bool)
+        return own | first[self._paragraph_of] if len(own) else own
 
     def _is_line(self, s: int) -> bool:
         """The sentence is a whole line of its own (a heading, a caption)."""

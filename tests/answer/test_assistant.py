@@ -182,3 +182,10 @@ def test_a_figure_asked_after_a_restated_premise_is_the_asked_clauses(core_assis
     """The premise's place or year is not what is asked: its figure does not answer the question."""
     answer = core_assistant.ask(question)
     assert answer.abstained and named in answer.reason
+
+
+def test_a_reference_entry_says_where_a_work_was_published_not_what_it_found(core_assistant) -> None:
+    where = core_assistant.ask("侯冠宇參考文獻裡陳鳳蘭、張鵬飛那篇，題目是什麼？登在哪本期刊上？")
+    assert not where.abstained and "经济学家, 2023(9): 45-54" in where.answer
+    findings = core_assistant.ask("侯冠宇参考文献里吴继飞、万晓渝测度新质生产力发展水平的那篇，测出来哪个地区的新质生产力水平最高？")
+    assert findings.abstained
