@@ -34,7 +34,9 @@ _PATTERNS = {
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|" + _ASKED.format("where") +
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
-                         r"how (?:many|much)|percentage|what share", re.I),
+                         r"how (?:many|much)|percentage|what share|"
+                         r"\bwhat (?:is|was|were|are)\b[^?]{0,40}\b(?:gdp|output|population|proportion|growth rate|"
+                         r"economic aggregate|total)\b", re.I),
 }
 # 「重点放在哪里」「难点在哪里」 ask what, not where.
 _FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|区别|不同|差别|优势|意义|作用|好处|特点|突破口|着力点|"

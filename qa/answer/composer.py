@@ -44,6 +44,7 @@ REMEDY = re.compile(r"^\W*(?:为此|為此|因此|对此|對此|所以|由此|�
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # 「2013年京津冀的经济总量是多少」 is not answered by 「2023年，京津冀地区经济总量为10.4万亿元」.
 YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
+ASKED_YEAR = re.compile(r"(?<![0-9.])((?:19|20)[0-9]{2})(?:\s*年|(?![0-9.%]))")  # a question's year: 「2013年」, "in 2013"
 # An English question is answered only by a sentence rendering at least two of its words (junk such as
 # "'; DROP TABLE documents; --" matches one dictionary sense somewhere): see gold dev and tests/reliability.
 MIN_ENGLISH_CONCEPTS = 2
@@ -280,7 +281,7 @@ class Composer:
                      and not GENERIC_PLACE.fullmatch(n)]
             if names and not any(self._figure_of(s, names) for s in figures):
                 return f"the question asks for a figure of {'、'.join(names)} and no sentence giving a figure is about it"
-            years = set(YEAR.findall(asked)) or set(YEAR.findall(question))
+            years = set(ASKED_YEAR.findall(asked)) or set(ASKED_YEAR.findall(question))
             if years and not any(not (said := set(YEAR.findall(self._sentence_text(s)))) or said & years
                                  for s in figures):
                 return (f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences giving "

@@ -12,6 +12,7 @@ LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济�
 
 
 @pytest.mark.parametrize("question, kind", [
+    ("What was the Yangtze River Delta's GDP in 2024?", "number"),
     ("2023年长三角地区生产总值是多少？", "number"),
     ("西部陸海新通道預計哪一年建成？", "time"),
     ("領導小組的組長是誰？", "person"),

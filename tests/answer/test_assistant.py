@@ -189,3 +189,9 @@ def test_a_reference_entry_says_where_a_work_was_published_not_what_it_found(cor
     assert not where.abstained and "经济学家, 2023(9): 45-54" in where.answer
     findings = core_assistant.ask("侯冠宇参考文献里吴继飞、万晓渝测度新质生产力发展水平的那篇，测出来哪个地区的新质生产力水平最高？")
     assert findings.abstained
+
+
+def test_an_english_figure_question_checks_its_year(core_assistant) -> None:
+    assert core_assistant.ask("What was the Beijing-Tianjin-Hebei region's economic aggregate in 2023?").answer.count("10.4") == 1
+    other_year = core_assistant.ask("What was the Beijing-Tianjin-Hebei region's economic aggregate in 2013?")
+    assert other_year.abstained and "2013" in other_year.reason
