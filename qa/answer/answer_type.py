@@ -31,7 +31,8 @@ _PATTERNS = {
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
     "time": re.compile(r"哪[一几幾]?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
     "person": re.compile(r"是谁|是誰|哪位|" + _ASKED.format("who|whom"), re.I),
-    "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|" + _ASKED.format("where") +
+    "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
+                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县|縣|地市)|" + _ASKED.format("where") +
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share|"
