@@ -34,7 +34,8 @@ _PATTERNS = {
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
                         r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县|縣|地市)|" + _ASKED.format("where") +
                         r"|which city", re.I),
-    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<!哪)几(?:[年月日倍成%]|个百分点)|(?<!哪)幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
+    "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<![哪这這近前头頭])几(?:[年月日倍成%]|个百分点)|"
+                         r"(?<![哪这這近前头頭])幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
                          r"how (?:many|much)|percentage|what share|"
                          r"\bwhat (?:is|was|were|are)\b[^?]{0,40}\b(?:gdp|output|population|proportion|growth rate|"
                          r"economic aggregate|total)\b", re.I),

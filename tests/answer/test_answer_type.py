@@ -12,6 +12,7 @@ LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济�
 
 
 @pytest.mark.parametrize("question, kind", [
+    ("區域合作的組織體系這幾年是怎麼一步步完善起來的？", None),  # 這幾年 is "these years", not a count
     ("这里的重点城市具体是指哪几座城市？", "place"),
     ("示範區具體包括哪幾個區縣？", "place"),
     ("What was the Yangtze River Delta's GDP in 2024?", "number"),
