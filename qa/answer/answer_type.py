@@ -201,8 +201,10 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
 
 
 def _entity(word: str, flag: str, flags: tuple[str, ...]) -> bool:
-    """Whether a tagged word of a question is a name: a person's opens with a surname, an organisation's
-    has three characters or more (jieba tags 新设 nt), another proper noun (nz) too."""
+    """Whether a tagged word of a question is a name: not a reduplicated word; a person's opens with a
+    surname, an organisation's has three characters or more (jieba tags 新设 nt), another proper noun (nz) too."""
+    if len(word) in (2, 4) and word[0] == word[1] and word[-2] == word[-1]:
+        return False  # 白白 (nr), 太太平平 (ns): reduplicated words are adverbs, not names
     if flag == "nr":
         return 2 <= len(word) <= 4 and (word[0] in SURNAMES or word.startswith(COMPOUND_SURNAMES))
     if flag == "nt":

@@ -27,7 +27,7 @@ from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import to_simplified, tokenize
 from qa.retrieval.followup import ordinal_reference
 from qa.index.store import IndexStore
-from qa.retrieval.retriever import Retrieval
+from qa.retrieval.retriever import Retrieval, is_latin
 from qa.index.translation import Translation
 
 LIST_QUESTION = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七八九十]|几个方面|几方面|几点|[几幾][项項条條]|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
@@ -148,6 +148,7 @@ class Composer:
         self._abstract = self._abstract_paragraphs()
         self._reference = self._reference_sentences()
         self._bibliographic = self._bibliographic_sentences()
+        self._has_english = any(is_latin(c.text) for c in store.chunks)
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -213,7 +214,8 @@ class Composer:
         entities = named_entities(question)
         unknown = unknown_entities(question, self._library_compact, entities)
         if retrieval.translation is not None:
-            unknown += retrieval.translation.unknown_names
+            # "the English abstract" names the library's own English text, not something it never mentions
+            unknown += [n for n in retrieval.translation.unknown_names if not (n.lower() == "english" and self._has_english)]
         if unknown and not (asks_source and self._reference[best]):  # an entry names no publisher (国家统计局)
             return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
                              f"{detail}", support)

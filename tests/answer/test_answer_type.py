@@ -68,6 +68,7 @@ def test_unknown_entities():
     ("各地互相设卡，要怎么把这堵墙打掉？", "堵墙"),  # nr
     ("新中国刚成立那几十年，为什么说三线建设对中西部很重要？", "刚成立"),  # nr
     ("对已有平台和新设平台分别主张怎么做？", "新设"),  # nt
+    ("黄河以后能不能一直太太平平的？", "太太平平"),  # ns: a reduplicated word
 ])
 def test_words_jieba_tags_as_names_without_being_names(question, word):
     assert word not in named_entities(question)

@@ -195,3 +195,9 @@ def test_an_english_figure_question_checks_its_year(core_assistant) -> None:
     assert core_assistant.ask("What was the Beijing-Tianjin-Hebei region's economic aggregate in 2023?").answer.count("10.4") == 1
     other_year = core_assistant.ask("What was the Beijing-Tianjin-Hebei region's economic aggregate in 2013?")
     assert other_year.abstained and "2013" in other_year.reason
+
+
+def test_the_english_abstract_is_not_an_unknown_name(core_assistant) -> None:
+    """The library holds an English abstract: "English" names nothing it lacks."""
+    answer = core_assistant.ask("What does the English abstract of Hou Guanyu's paper say the study is based on?")
+    assert "English" not in answer.reason
