@@ -273,6 +273,13 @@ class Composer:
             if kind in LOCAL_KINDS else chosen
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return f"the question asks for a {kind} and the best sentences give none"
+        asked = asked_clause(question)
+        if asked != question:  # 「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」 asks about 长三角
+            premise = question.strip()[: len(question.strip()) - len(asked)]
+            new = [n for n in named_entities(asked) - named_entities(premise)
+                   if n.lower() in self._library_text and not GENERIC_PLACE.fullmatch(n)]
+            if new and not any(self._figure_of(s, new) for s in chosen):
+                return f"the question asks about {'、'.join(new)} and the sentences are about its premise"
         if kind == "number":
             figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
             # A premise the question restates (「光明日报说长三角有9个…，那京津冀…」) names what is not asked.

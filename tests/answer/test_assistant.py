@@ -177,6 +177,7 @@ def test_bibliographic_lines_answer_questions_about_the_paper_only(core_assistan
 @pytest.mark.parametrize("question, named", [
     ("光明日报说2023年京津冀经济总量是10.4万亿元，那2024年京津冀的经济总量涨到多少了？", "2024"),
     ("光明日报说长三角有9个城市地区生产总值超过万亿元，那京津冀地区GDP过万亿的城市有几个？", "京津冀"),
+    ("聯動融合一文說京津冀三地聯合組建了協同發展聯合工作辦公室，那長三角三省一市有沒有類似的聯合辦公機構？", "长三角"),
 ])
 def test_a_figure_asked_after_a_restated_premise_is_the_asked_clauses(core_assistant, question, named) -> None:
     """The premise's place or year is not what is asked: its figure does not answer the question."""
