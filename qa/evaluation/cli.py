@@ -1,6 +1,7 @@
 """``qa eval``: score the assistant on a gold split, or on a public benchmark.
 
     qa eval gold [--split dev|holdout2|…|PATH] [--index DIR] [--baseline RESULTS.json] [--out DIR] [--gate]
+    qa eval pooled SPLIT [SPLIT ...] [--index DIR] [--out DIR]
     qa eval public {cmrc2018,drcd} [--limit N] [--seed 0] [--data-dir ../shared/data]
 """
 
@@ -29,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", type=Path, default=REPORTS_DIR, help="report folder (default: eval/reports)")
     g.add_argument("--gate", action="store_true", help="exit 1 when a figure falls below eval/thresholds.toml")
     g.add_argument("--thresholds", type=Path, default=THRESHOLDS, help=argparse.SUPPRESS)
+
+    o = sub.add_parser("pooled", help="several gold splits scored together (how rules are kept or dropped)")
+    o.add_argument("splits", nargs="+", help="split names (dev test holdout holdout2 …) or gold JSONL paths")
+    o.add_argument("--index", type=Path, default=None, help="index folder (default: $QA_INDEX_DIR or index/)")
+    o.add_argument("--out", type=Path, default=None, help="also write pooled.json there")
 
     p = sub.add_parser("public", help="a public reading-comprehension benchmark (not run in CI)")
     p.add_argument("name", choices=BENCHMARKS)
@@ -71,6 +77,25 @@ def _print_overall(results: dict) -> None:
           f"groundedness {o['groundedness']:.3f}, p50 {o['latency_p50_ms']:.0f} ms")
 
 
+def _pooled(args: argparse.Namespace) -> int:
+    from qa.evaluation.pooled import render_line, run_pooled, split_path
+    from qa.evaluation.runner import load_assistant
+
+    missing = [s for s in args.splits if not split_path(s).exists()]
+    if missing:
+        print(f"error: no gold split {', '.join(missing)} (names of eval/gold/*.jsonl, or paths)", file=sys.stderr)
+        return 2
+    results = run_pooled(load_assistant(load_settings().with_overrides(index_dir=args.index)), args.splits)
+    for name, counts in results["splits"].items():
+        print(render_line(name, counts))
+    print(render_line("total", results["total"]))
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "pooled.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out / 'pooled.json'}")
+    return 0
+
+
 def _public(args: argparse.Namespace) -> int:
     from qa.evaluation.public import run_public
     from qa.evaluation.public_report import render_public
@@ -93,7 +118,7 @@ def _public(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``qa eval`` and ``eval/run.py``; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return _gold(args) if args.target == "gold" else _public(args)
+    return {"gold": _gold, "pooled": _pooled, "public": _public}[args.target](args)
 
 
 if __name__ == "__main__":
