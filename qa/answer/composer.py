@@ -251,7 +251,7 @@ class Composer:
         title; bibliographic lines answer that too, and questions about the paper itself (its author, fund,
         codes: :data:`DOCUMENT_QUESTION`)."""
         kind = expected_type(question)
-        entry_question = kind in ("time", "date", "code") or bool(ENTRY_QUESTION.search(question))
+        entry_question = kind in ("time", "date", "identifier") or bool(ENTRY_QUESTION.search(question))
         if entry_question:
             runs = None if asks_source else _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
             unasked = np.array([bool(self._reference[s]) and runs is not None
@@ -273,8 +273,10 @@ class Composer:
             if kind in LOCAL_KINDS else chosen
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return f"the question asks for a {kind} and the best sentences give none"
+        # A premise the question restates (「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」) names
+        # what is not asked: the places and years checked are the asked clause's.
         asked = asked_clause(question)
-        if asked != question:  # 「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」 asks about 长三角
+        if asked != question:
             premise = question.strip()[: len(question.strip()) - len(asked)]
             new = [n for n in named_entities(asked) - named_entities(premise)
                    if n.lower() in self._library_text and not GENERIC_PLACE.fullmatch(n)]
@@ -282,8 +284,6 @@ class Composer:
                 return f"the question asks about {'、'.join(new)} and the sentences are about its premise"
         if kind == "number":
             figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
-            # A premise the question restates (「光明日报说长三角有9个…，那京津冀…」) names what is not asked.
-            asked = asked_clause(question)
             asked_names = named_entities(asked) if asked != question else entities
             names = [n for n in (asked_names or entities) - {asked_attribute(question)}
                      if n.lower() in self._library_text  # jieba tags 贡献率 as a name
