@@ -227,10 +227,11 @@ def place_names(text: str) -> set[str]:
     return _names(text, ("ns", "nt")) | set(REGIONS.findall(to_simplified(text)))
 
 
+_GENERIC_WORDS = "地区|地方|区域|城市|城镇|农村|乡村"  # kinds of place, not places
 # 「落后地区」「贫困地方」 describe a kind of place; jieba may still tag them as place names.
-_GENERIC_HEAD = re.compile(r"(?:地区|地方|区域|城市|城镇|农村|乡村)$")
+_GENERIC_HEAD = re.compile(rf"(?:{_GENERIC_WORDS})$")
 # jieba tags 城市 and 三省 as places; they name none.
-GENERIC_PLACE = re.compile(r"城市|地区|地方|区域|城镇|农村|乡村|国家|全国|[一二三四五六七八九十两几各本全外每][省市县]")
+GENERIC_PLACE = re.compile(rf"{_GENERIC_WORDS}|国家|全国|[一二三四五六七八九十两几各本全外每][省市县]")
 _COLLOQUIAL_PREFIX = re.compile(r"^[大老小]")  # 大西北 is the library's 西北
 
 

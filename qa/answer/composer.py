@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from qa.answer.answer_type import (GENERIC_PLACE, asked_attribute, asked_clause, asked_members, asks_count, expected_type,
                                    has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
 from qa.documents.cleaning import heading_at, section_end
-from qa.index.lexical import to_simplified, tokenize
+from qa.index.lexical import char_runs, to_simplified, tokenize
 from qa.retrieval.followup import ordinal_reference
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval, is_latin
@@ -148,7 +149,11 @@ class Composer:
         self._abstract = self._abstract_paragraphs()
         self._reference = self._reference_sentences()
         self._bibliographic = self._bibliographic_sentences()
-        self._has_english = any(is_latin(c.text) for c in store.chunks)
+
+    @cached_property
+    def _has_english(self) -> bool:
+        """Whether the library holds English text (an abstract): asked only by English questions naming it."""
+        return any(is_latin(c.text) for c in self.store.chunks)
 
     def _sentence_text(self, s: int) -> str:
         doc = self.store.documents[int(self.store.sentence_doc[s])]
@@ -253,7 +258,7 @@ class Composer:
         kind = expected_type(question)
         entry_question = kind in ("time", "date", "identifier") or bool(ENTRY_QUESTION.search(question))
         if entry_question:
-            runs = None if asks_source else _runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
+            runs = None if asks_source else char_runs(re.sub(r"\W+", "", to_simplified(question)), REFERENCE_TITLE_CHARS)
             unasked = np.array([bool(self._reference[s]) and runs is not None
                                 and not _names_any(re.sub(r"\W+", "", t), runs)
                                 for s, t in zip(ids.tolist(), texts)], dtype=bool)
@@ -276,15 +281,15 @@ class Composer:
         # A premise the question restates (「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」) names
         # what is not asked: the places and years checked are the asked clause's.
         asked = asked_clause(question)
+        asked_names = named_entities(asked) if asked != question else entities
         if asked != question:
             premise = question.strip()[: len(question.strip()) - len(asked)]
-            new = [n for n in named_entities(asked) - named_entities(premise)
+            new = [n for n in asked_names - named_entities(premise)
                    if n.lower() in self._library_text and not GENERIC_PLACE.fullmatch(n)]
             if new and not any(self._figure_of(s, new) for s in chosen):
                 return f"the question asks about {'、'.join(new)} and the sentences are about its premise"
         if kind == "number":
             figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
-            asked_names = named_entities(asked) if asked != question else entities
             names = [n for n in (asked_names or entities) - {asked_attribute(question)}
                      if n.lower() in self._library_text  # jieba tags 贡献率 as a name
                      and not GENERIC_PLACE.fullmatch(n)]
@@ -398,11 +403,9 @@ class Composer:
     def _bibliographic_sentences(self) -> np.ndarray:
         """For each sentence, whether its line is a bibliographic one (see :data:`BIBLIOGRAPHIC`): a line's
         later sentences (「技术经济, 2025, 44(4): 49-56.」 after 「引用格式:…[J].」) are too."""
-        first = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(int(s)))) for s in self._paragraph_first[:-1]],
-                         dtype=bool)
         own = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(s))) for s in range(len(self.store.sentence_doc))],
                        dtype=bool)
-        return own | first[self._paragraph_of] if len(own) else own
+        return own | own[self._paragraph_first[:-1]][self._paragraph_of] if len(own) else own
 
     def _is_line(self, s: int) -> bool:
         """The sentence is a whole line of its own (a heading, a caption)."""
@@ -510,11 +513,6 @@ class Composer:
         while len(chosen) > 2 and (self._chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
             chosen.pop()
         return chosen
-
-
-def _runs(text: str, length: int) -> set[str]:
-    """Every ``length`` characters in a row of ``text``."""
-    return {text[i : i + length] for i in range(len(text) - length + 1)}
 
 
 def _names_any(text: str, runs: set[str]) -> bool:

@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.evaluation.common import REPO_ROOT
-
-GOLD_DIR = REPO_ROOT / "eval" / "gold"
+from qa.evaluation.gold import GOLD_DIR
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -78,10 +78,11 @@ def _print_overall(results: dict) -> None:
 
 
 def _pooled(args: argparse.Namespace) -> int:
-    from qa.evaluation.pooled import render_line, run_pooled, split_path
+    from qa.evaluation.gold import gold_path
+    from qa.evaluation.pooled import render_line, run_pooled
     from qa.evaluation.runner import load_assistant
 
-    missing = [s for s in args.splits if not split_path(s).exists()]
+    missing = [s for s in args.splits if not gold_path(s).exists()]
     if missing:
         print(f"error: no gold split {', '.join(missing)} (names of eval/gold/*.jsonl, or paths)", file=sys.stderr)
         return 2

@@ -25,11 +25,17 @@ class GoldItem:
     extra: dict = field(default_factory=dict)
 
 
-def load_gold(path: Path) -> list[GoldItem]:
-    """Items of a JSONL gold file (a split of ``eval/gold`` may be given by its bare name: ``dev``, ``holdout2``)."""
-    path = Path(path)
+def gold_path(split: str | Path) -> Path:
+    """A gold file: a split of ``eval/gold`` by its bare name (``dev``, ``holdout2``), else the path given."""
+    path = Path(split)
     if not path.exists() and (GOLD_DIR / f"{path}.jsonl").exists():
-        path = GOLD_DIR / f"{path}.jsonl"
+        return GOLD_DIR / f"{path}.jsonl"
+    return path
+
+
+def load_gold(path: Path) -> list[GoldItem]:
+    """Items of a JSONL gold file (a split of ``eval/gold`` may be given by its bare name: see :func:`gold_path`)."""
+    path = gold_path(path)
     items = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):

@@ -7,18 +7,9 @@ by :func:`qa.evaluation.runner.run_gold` with one assistant loaded once.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qa.assistant import Assistant
+from qa.evaluation.gold import gold_path
 from qa.evaluation.runner import run_gold, split_name
-
-GOLD_DIR = Path(__file__).resolve().parents[2] / "eval" / "gold"
-
-
-def split_path(split: str) -> Path:
-    """A split by name (``dev``, ``holdout7``) in ``eval/gold``, or a path to a gold file."""
-    path = Path(split)
-    return path if path.suffix == ".jsonl" else GOLD_DIR / f"{split}.jsonl"
 
 
 def split_counts(results: dict) -> dict[str, float]:
@@ -39,7 +30,7 @@ def split_counts(results: dict) -> dict[str, float]:
 
 def run_pooled(assistant: Assistant, splits: list[str]) -> dict:
     """Per-split counts and their totals (recall@5, mean answer evidence recall, abstention rates)."""
-    per_split = {split_name(s): split_counts(run_gold(assistant, split_path(s))) for s in splits}
+    per_split = {split_name(s): split_counts(run_gold(assistant, gold_path(s))) for s in splits}
     total = {k: sum(c[k] for c in per_split.values()) for k in next(iter(per_split.values()), {})}
     n, u = max(1, total.get("answerable", 0)), max(1, total.get("unanswerable", 0))
     figures = {"recall@5": total.get("found_at_5", 0) / n, "answer_evidence_recall": total.get("answer_recall_sum", 0) / n,

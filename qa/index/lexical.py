@@ -36,6 +36,11 @@ def to_simplified(text: str) -> str:
     return _t2s.convert(text)
 
 
+def char_runs(text: str, length: int) -> set[str]:
+    """Every ``length`` characters in a row of ``text`` (a title's runs a question may share)."""
+    return {text[i : i + length] for i in range(len(text) - length + 1)}
+
+
 def simplified_library(texts: list[str]) -> str:
     """The library's texts in Simplified, lower-cased, one per line: what "the library mentions X" is
     checked against (the composer's unknown names, the translation table's absent names)."""

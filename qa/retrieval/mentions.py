@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from qa.documents.loader import Document
-from qa.index.lexical import to_simplified
+from qa.index.lexical import char_runs, to_simplified
 
 RUN = 4  # title run length: three characters (「区域间」) name too much, five miss 「联动融合」
 _HAN_RUN = re.compile(rf"[\u3400-\u9fff]{{{RUN}}}")
@@ -35,7 +35,7 @@ class DocumentMentions:
         candidates: dict[str, set[str]] = {}
         for d in documents:
             title = _plain(d.title)
-            runs = {title[i : i + RUN] for i in range(len(title) - RUN + 1) if _HAN_RUN.fullmatch(title[i : i + RUN])}
+            runs = {run for run in char_runs(title, RUN) if _HAN_RUN.fullmatch(run)}
             candidates[d.doc_id] = runs | {_plain(n) for n in (*d.authors, d.venue or "", *d.aliases) if n.strip()}
         holders = _holders({c for cues in candidates.values() for c in cues}, {d.doc_id: d.text for d in documents})
         self.cues = {doc_id: {c for c in cues if holders.get(c, set()) <= {doc_id}} for doc_id, cues in candidates.items()}
@@ -58,7 +58,7 @@ def _holders(cues: set[str], texts: dict[str, str]) -> dict[str, set[str]]:
     for doc_id, text in texts.items():
         plain = _plain(text)
         for n in lengths:
-            for run in {plain[i : i + n] for i in range(len(plain) - n + 1)} & cues:
+            for run in char_runs(plain, n) & cues:
                 holders.setdefault(run, set()).add(doc_id)
     return holders
 

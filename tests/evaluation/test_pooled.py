@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from qa.evaluation.pooled import GOLD_DIR, render_line, split_counts, split_path
+from qa.evaluation.gold import GOLD_DIR, gold_path
+from qa.evaluation.pooled import render_line, split_counts
 
 
 def _q(answerable: bool, abstained: bool, found_at: int | None = None, recall: float = 0.0) -> dict:
@@ -19,5 +20,5 @@ def test_split_counts_add_up_answers_and_abstentions() -> None:
 
 
 def test_splits_are_named_or_given_by_path(tmp_path) -> None:
-    assert split_path("dev") == GOLD_DIR / "dev.jsonl" and split_path("dev").exists()
-    assert split_path(str(tmp_path / "mine.jsonl")) == tmp_path / "mine.jsonl"
+    assert gold_path("dev") == GOLD_DIR / "dev.jsonl" and gold_path("dev").exists()
+    assert gold_path(str(tmp_path / "mine.jsonl")) == tmp_path / "mine.jsonl"
