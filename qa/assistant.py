@@ -104,7 +104,7 @@ class Assistant:
         """The conversation a question is read in: its history, the last question replaced by the item of
         the previous answer that the question points at by number (see ``qa.retrieval.followup``)."""
         history = [h for h in (history or []) if isinstance(h, str) and h.strip()]
-        return followup_context(question.strip(), history, self._quoted)
+        return followup_context(question.strip(), history, self._quoted, self.composer.list_item)
 
     def _quoted(self, question: str, history: list[str]) -> list[str]:
         """The sentences an answer to ``question`` quotes (none when it abstains)."""

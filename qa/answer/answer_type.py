@@ -31,6 +31,13 @@ _PATTERNS = {
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
     "time": re.compile(r"哪[一几幾]?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
     "person": re.compile(r"是谁|是誰|哪位|" + _ASKED.format("who|whom"), re.I),
+    "event": re.compile(r"哪(?:一)?次(?:党代会|黨代會|代表大会|代表大會|大会|大會|会议|會議|全会|全會)|哪(?:一)?[届屆]|哪个会议|哪個會議|"
+                        r"(?:什么|什麼)会议|(?:什么|什麼)會議|at which (?:congress|meeting|session|plenum)", re.I),
+    "rank": re.compile(r"第[几幾](?:位|名)|排[在到]?第[几幾]|排名第?[几幾]|名次|what rank|which place", re.I),
+    "organisation": re.compile(r"哪(?:个|個|家|所|些)?(?:部门|部門|机构|機構|单位|單位|医院|醫院|学校|學校|大学|大學|高校|企业|企業|"
+                               r"公司|银行|銀行|组织|組織|出版社|媒体|媒體|报社|報社)|哪家|哪所|由?(?:谁|誰)牵头|(?:谁|誰)牽頭|"
+                               r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
+                               r"institutions?|hospitals?|schools?)\b", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
                         r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县|縣|地市)|" + _ASKED.format("where") +
                         r"|which city", re.I),
@@ -55,6 +62,16 @@ _LAST_ORDINAL = r"第[一二三四五六七八九十]+[,，、]|^[一二三四�
 _RATIO_WORDS = frozenset({"比例", "比重", "占比", "份额"})  # asked as a share: 「95%」「四分之三」 answer without the word
 # 「比长三角多出多少」「大概差了多少」「中间隔了多少年」 ask for a difference: the figures compared answer it.
 _COMPARISON = re.compile(r"比[^，。？?]{1,12}(?:多|少|高|低|大|小)|相差|差了|差距|多出|高出|隔了|相隔|间隔|間隔|几倍|幾倍|多少倍")
+# 「在党的哪次大会上提出」 is answered by a meeting: 「党的十八大」「十六届三中全会」「中央经济工作会议」.
+_EVENT = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:大会|大會|会议|會議|全会|全會|党代会|黨代會|座谈会|座談會|论坛|論壇)|"
+                    r"[一二三四五六七八九十]+大|[一二三四五六七八九十]+[届屆]")
+# 「排在第几位」 is answered by 「第3位」「居首位」, not by 「跻身…前列」; an enumeration's 「第五，…」 gives a place too.
+_RANK = re.compile(r"第\s*[0-9一二三四五六七八九十]+\s*(?:位|名|项|項)?|首位|榜首|居首|之首|^[一二三四五六七八九十]+是", re.M)
+# An organisation is any name (jieba tags 搜狐 nz, 华硕 nr, 苏维埃 ns; Springer is Latin), a 《title》 (《明报》), or a
+# name ending in what organisations are called (「…联合工作办公室」「海信集团」); not a kind (科研院所).
+_ORGANISATION = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:委员会|委員會|办公室|辦公室|领导小组|領導小組|工作组|工作組|出版社|报社|報社|"
+                           r"新华社|新華社|通讯社|通訊社|大学|大學|学院|學院|医院|醫院|学校|學校|研究院|研究所|研究中心|集团|集團|"
+                           r"公司|银行|銀行|政府|国务院|國務院|发展改革委|發展改革委|发改委|發改委|[财財]政部|商务部|商務部|教育部|统计局|統計局)")
 _PAGE_WORDS = frozenset({"页码", "页数", "页"})  # a citation gives pages as 「2024(13): 44-47」
 _PAGES = re.compile(r"\d+\s*[-–—]\s*\d+")
 _RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")
@@ -137,6 +154,17 @@ def _names(text: str, flags: tuple[str, ...]) -> set[str]:
     return {w for w, f in pseg.cut(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
 
 
+_ORGANISATION_FLAGS = ("nt", "nz", "nr", "nrt", "nrfg", "ns", "eng")
+_KIND_OF_ORGANISATION = re.compile(r"(?:院所|机构|单位|部门|企业|高校|组织|主体)$")  # jieba tags 科研院所 nt; it names none
+
+
+def _organisations(text: str) -> set[str]:
+    simplified = to_simplified(text)
+    names = {w for w, f in pseg.cut(simplified) if f in _ORGANISATION_FLAGS and len(w) >= 2
+             and not _KIND_OF_ORGANISATION.search(w) and not GENERIC_PLACE.fullmatch(w)}
+    return names | set(_ORGANISATION.findall(simplified)) | set(_BOOK_TITLE.findall(simplified))
+
+
 # 安大略省, 加利福尼亚州: a province abroad; not 三省, 各省, 省份, 省会.
 _NAMED_PROVINCE = re.compile(r"[\u4e00-\u9fff]{2,5}?(?<![一二三四五六七八九十两兩几幾各全外本该該每])(?:省|州)(?![份会會市])")
 
@@ -173,6 +201,12 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         return bool(set(YEAR_OR_DATE.findall(text)) - set(YEAR_OR_DATE.findall(question)))
     if kind == "province":
         return bool(_provinces(text) - _provinces(question))
+    if kind == "event":
+        return bool(set(_EVENT.findall(text)) - set(_EVENT.findall(question)))
+    if kind == "rank":
+        return bool(set(_RANK.findall(text)) - set(_RANK.findall(question)))
+    if kind == "organisation":
+        return bool(_organisations(text) - _organisations(question))
     if kind == "person" and (role := asked_role(question)) and not _names_role(role, to_simplified(text)):
         return False
     flags = ("nr", "nrfg", "nrt") if kind == "person" else ("ns",)
@@ -202,14 +236,23 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
 
 def _entity(word: str, flag: str, flags: tuple[str, ...]) -> bool:
     """Whether a tagged word of a question is a name: not a reduplicated word; a person's opens with a
-    surname, an organisation's has three characters or more (jieba tags 新设 nt), another proper noun (nz) too."""
+    surname and is not one of the words jieba's dictionary tags as names (see :func:`_dictionary_word`),
+    an organisation's has three characters or more (jieba tags 新设 nt), another proper noun (nz) too."""
     if len(word) in (2, 4) and word[0] == word[1] and word[-2] == word[-1]:
         return False  # 白白 (nr), 太太平平 (ns): reduplicated words are adverbs, not names
-    if flag == "nr":
-        return 2 <= len(word) <= 4 and (word[0] in SURNAMES or word.startswith(COMPOUND_SURNAMES))
+    if flag in ("nr", "nrfg"):
+        return 2 <= len(word) <= 4 and (word[0] in SURNAMES or word.startswith(COMPOUND_SURNAMES)) \
+            and not _dictionary_word(word)
     if flag == "nt":
         return len(word) >= 3
     return (flag in flags and len(word) >= 2) or (flag == "nz" and len(word) >= 3)
+
+
+def _dictionary_word(word: str) -> bool:
+    """Whether a word jieba tags as a person's name is a dictionary entry of two or four characters: those are
+    mostly words (古董, 苏醒, 连成, 明显增强, 顾全大局), while its three-character entries are mostly names
+    (马化腾); a name its dictionary lacks (吴继飞) is found by its HMM and is no entry."""
+    return len(word) != 3 and word in pseg.dt.word_tag_tab
 
 
 def named_entities(question: str) -> frozenset[str]:
@@ -227,11 +270,11 @@ def place_names(text: str) -> set[str]:
     return _names(text, ("ns", "nt")) | set(REGIONS.findall(to_simplified(text)))
 
 
-_GENERIC_WORDS = "地区|地方|区域|城市|城镇|农村|乡村"  # kinds of place, not places
+_GENERIC_WORDS = "地区|地方|区域|城市|都市|城镇|农村|乡村"  # kinds of place, not places
 # 「落后地区」「贫困地方」 describe a kind of place; jieba may still tag them as place names.
 _GENERIC_HEAD = re.compile(rf"(?:{_GENERIC_WORDS})$")
 # jieba tags 城市 and 三省 as places; they name none.
-GENERIC_PLACE = re.compile(rf"{_GENERIC_WORDS}|国家|全国|[一二三四五六七八九十两几各本全外每][省市县]")
+GENERIC_PLACE = re.compile(rf"{_GENERIC_WORDS}|国家|全国|[一二三四五六七八九十两几各本全外每大小强穷富][省市县]")  # 产粮大省
 _COLLOQUIAL_PREFIX = re.compile(r"^[大老小]")  # 大西北 is the library's 西北
 
 
@@ -249,13 +292,14 @@ def unknown_entities(question: str, library_text: str, names: frozenset[str] | N
     without whitespace: pass the library text without whitespace too); descriptions such as 落后地区
     are not names. ``names``: the question's :func:`named_entities`, when the caller has them already."""
     return sorted(n for n in (named_entities(question) if names is None else names)
-                  if not _known(n, library_text) and not _GENERIC_HEAD.search(n))
+                  if not _known(n, library_text) and not _GENERIC_HEAD.search(n) and not GENERIC_PLACE.fullmatch(n))
 
 
 _CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}
 # 「其他八项分别是什么」「9个城市分别是哪些」: a count, a measure word, at most a short noun, then the ask.
 _MEASURE = r"(?:项|項|个|個|大|条|條|种|種|点|點|类|類|场|場|家|座|省)"
-_ASKED_MEMBERS = re.compile(r"(?<!第)([0-9]+|[两兩二三四五六七八九十]+)\s*" + _MEASURE +
+# Not 「党的十八大以来的哪几项…」: 十八大 names a congress, not eighteen things.
+_ASKED_MEMBERS = re.compile(r"(?<!第)(?<!党的)(?<!黨的)([0-9]+|[两兩二三四五六七八九十]+)\s*" + _MEASURE + r"(?!以来|以來|召开|召開|报告|報告|精神)"
                             r"[\u4e00-\u9fff]{0,4}?(?:分别|分別)?(?:是|为|為|指|有|在)?(?:哪几|哪幾|哪些|什么|什麼)"
                             r"|哪([两兩二三四五六七八九十]+)\s*" + _MEASURE)  # or 「是哪三个省」
 

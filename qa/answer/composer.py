@@ -22,11 +22,12 @@ from functools import cached_property
 
 import numpy as np
 
-from qa.answer.answer_type import (GENERIC_PLACE, asked_attribute, asked_clause, asked_members, asks_count, expected_type,
-                                   has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
+from qa.answer.answer_type import (GENERIC_PLACE, asked_attribute, asked_clause, asked_members, asks_count,
+                                   expected_type, has_answer_of_type, listed_items, named_entities, place_names,
+                                   unknown_entities)
 from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import char_runs, to_simplified, tokenize
-from qa.retrieval.followup import ordinal_reference
+from qa.retrieval.followup import item_number, ordinal_reference
 from qa.index.store import IndexStore
 from qa.retrieval.retriever import Retrieval, is_latin
 from qa.index.translation import Translation
@@ -42,6 +43,9 @@ WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", r
 # 「如何防止…垄断」 is best matched by the sentence naming the problem; 「为此，需要…」 after it is the remedy.
 HOW_QUESTION = re.compile(r"怎么|怎樣|怎样|如何|\bhow\b", re.IGNORECASE)
 REMEDY = re.compile(r"^\W*(?:为此|為此|因此|对此|對此|所以|由此|鉴于此|鑒於此)")
+# 「在此背景下，…提出了“五个统筹”」 best matches 「为什么提出“五个统筹”」; the reason is the sentence before it.
+CONSEQUENCE = re.compile(r"^\W*(?:在此背景下|在這一背景下|在这一背景下|在此基础上|基于此|基於此|因此|因而|所以|由此|鉴于此|鑒於此|正因如此|"
+                         r"為此|为此)")
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # 「2013年京津冀的经济总量是多少」 is not answered by 「2023年，京津冀地区经济总量为10.4万亿元」.
 YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
@@ -51,13 +55,14 @@ ASKED_YEAR = re.compile(r"(?<![0-9.])((?:19|20)[0-9]{2})(?:\s*年|(?![0-9.%]))")
 MIN_ENGLISH_CONCEPTS = 2
 MAX_LIST_SENTENCES = 7
 MAX_LED_PARAGRAPHS = 4
+MAX_ITEM_DISTANCE = 60  # sentences between two items of one list (the items of 「路径举措」 run over pages)
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
 # A date, place or person is from the best sentence's paragraph (or its expansion), or a runner-up holding this
 # much of the question: not 「7月18日…三中全会…」 for 「中央经济工作会议是哪一天召开的」, nor a runner-up on 宁夏's
 # 先行区 for 「黄河流域流经哪几个省区」.
-LOCAL_KINDS = ("time", "date", "province", "place", "person")
+LOCAL_KINDS = ("time", "date", "province", "place", "person", "organisation")
 LOCAL_MIN_COVERAGE = 0.5
 COVERAGE_WEIGHT = 0.3  # chosen on gold dev among 0.2-0.5 (answer evidence recall 0.837 at 0.3)
 RUNNER_UP_MARGIN = 0.1
@@ -277,7 +282,7 @@ class Composer:
         typed = [s for s in chosen if s in near or cover.get(s, 0.0) >= LOCAL_MIN_COVERAGE] \
             if kind in LOCAL_KINDS else chosen
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
-            return f"the question asks for a {kind} and the best sentences give none"
+            return f"the question asks for {'an' if kind[0] in 'aeiou' else 'a'} {kind} and the best sentences give none"
         # A premise the question restates (「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」) names
         # what is not asked: the places and years checked are the asked clause's.
         asked = asked_clause(question)
@@ -306,6 +311,37 @@ class Composer:
             return f"the question asks for {members} items and the best sentences name {listed}"
         return None
 
+    def list_item(self, item: str, n: int) -> str | None:
+        """The sentence numbered ``n`` in the list whose item ``item`` (a sentence of the library) is, in the
+        same numbering style (「一是」 → 「三是」), searched on from it within its section while the numbers keep
+        their direction."""
+        s = next((s for s in range(len(self.store.sentence_doc)) if self._sentence_text(s) == item), None)
+        numbered = item_number(item)
+        if s is None or numbered is None or not numbered[1]:
+            return None
+        style, k = numbered
+        step = 1 if n > k else -1
+        doc = int(self.store.sentence_doc[s])
+        headings = self.store.documents[doc].headings
+        section = heading_at(headings, int(self.store.sentence_start[s]))
+        for t in range(s + step, s + step * (MAX_ITEM_DISTANCE + 1), step):
+            if not 0 <= t < len(self.store.sentence_doc) or self.store.sentence_doc[t] != doc:
+                return None
+            found = item_number(self._sentence_text(t))
+            here = heading_at(headings, int(self.store.sentence_start[t]))
+            if found is None or found[0] != style:
+                if here != section:
+                    return None  # a list does not run past its section (its items may be headings themselves)
+                continue
+            section = here
+            m = found[1] or k + step  # 「最后，…」 closes the list
+            if m == n:
+                return self._sentence_text(t)
+            if (m - k) * step <= 0:
+                return None  # numbering went back: another list
+            k = m
+        return None
+
     def _quoted_item(self, ids: np.ndarray, history: list[str]) -> int | None:
         """For an ordinal follow-up read with the item it points at (see ``qa.retrieval.followup``), that
         item's sentence among the candidates."""
@@ -325,6 +361,9 @@ class Composer:
             return self._paragraph(best)
         if self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
             return self._elaboration(best)
+        if WHY_QUESTION.search(question) and CONSEQUENCE.match(self._sentence_text(best)) \
+                and self._paragraph(best)[0] < best and self._chars([best - 1, best]) <= MAX_PLAIN_CHARS:
+            return [best - 1, best]
         if WHY_QUESTION.search(question) or (HOW_QUESTION.search(question) and self._remedy_follows(best)):
             return self._with_next(best)
         return [best]

@@ -69,18 +69,24 @@ def _entries() -> Iterator[tuple[str, list[str]]]:
 
 
 class Translation(NamedTuple):
-    """An English question's library words: their weights, the question words each renders, and the
-    names it asks about that the library never mentions."""
+    """An English question's library words: their weights, the question words each renders, the names it
+    asks about that the library never mentions, and its own content words (stems)."""
 
     terms: dict[str, float]
     sources: dict[str, frozenset[str]]
     unknown_names: list[str]
+    stems: frozenset[str] = frozenset()
 
     def concepts_in(self, simplified: str) -> set[str]:
-        """The question words (stems, numbers) whose translations occur in a Simplified text."""
-        return {stem for word, stems in self.sources.items() if word in simplified for stem in stems}
+        """The question words (stems, numbers) whose translations occur in a Simplified text, or that an
+        English text (an abstract, an English citation) holds itself."""
+        found = {stem for word, stems in self.sources.items() if word in simplified for stem in stems}
+        if _LATIN_WORD.search(simplified):
+            found |= self.stems & set(english_stems(simplified))
+        return found
 
 
+_LATIN_WORD = re.compile(r"[a-z]{3}", re.IGNORECASE)
 _NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?!-[a-z])")  # not "Chinese-style": an adjective
 
 
@@ -164,7 +170,8 @@ class QueryTranslator:
         for number in re.findall(r"\d+", question):
             weights[number] = 1.0
             sources[number].add(number)
-        return Translation(weights, {w: frozenset(s) for w, s in sources.items()}, self.unknown_names(question))
+        return Translation(weights, {w: frozenset(s) for w, s in sources.items()}, self.unknown_names(question),
+                           frozenset(asked))
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in an English question that the dictionary translates but the library never mentions

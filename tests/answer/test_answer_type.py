@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_type import (asked_attribute, asked_clause, asked_members, asked_role, expected_type, has_answer_of_type,
-                                    listed_items, named_entities, place_names, unknown_entities)
+from qa.answer.answer_type import (asked_attribute, asked_clause, asked_members, asked_role, expected_type,
+                                    has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
 from qa.answer.composer import is_item
 
 LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济增长的贡献率为48.8%。侯冠宇在技术经济发表论文。"
@@ -69,6 +69,8 @@ def test_unknown_entities():
     ("新中国刚成立那几十年，为什么说三线建设对中西部很重要？", "刚成立"),  # nr
     ("对已有平台和新设平台分别主张怎么做？", "新设"),  # nt
     ("黄河以后能不能一直太太平平的？", "太太平平"),  # ns: a reduplicated word
+    ("几个城市连成一条线搞科技创新，叫什么？", "连成"),  # nrfg, a dictionary word
+    ("为什么能让区域整体竞争力明显增强？", "明显增强"),  # nr, a four-character dictionary entry
 ])
 def test_words_jieba_tags_as_names_without_being_names(question, word):
     assert word not in named_entities(question)
@@ -76,6 +78,34 @@ def test_words_jieba_tags_as_names_without_being_names(question, word):
 
 def test_a_person_unknown_to_the_library_is_still_a_name():
     assert unknown_entities("张三丰对区域协调发展有什么看法？", LIBRARY.lower()) == ["张三丰"]
+    assert unknown_entities("吴继飞对区域协调发展有什么看法？", LIBRARY.lower()) == ["吴继飞"]
+
+
+def test_a_kind_of_province_is_no_name():
+    assert unknown_entities("產糧大省地種得多、錢賺得少，財政要怎麼顧到？", LIBRARY.lower()) == []
+
+
+def test_a_rank_needs_a_place_in_a_ranking():
+    question = "专利实力跻身全球四大湾区前列，那它具体排在第几位？"
+    assert expected_type(question) == "rank"
+    assert not has_answer_of_type("rank", question, "其专利实力跻身全球四大湾区前列。")
+    assert has_answer_of_type("rank", question, "其专利实力居全球四大湾区第2位。")
+
+
+def test_an_organisation_question_needs_an_organisation():
+    question = "這個平台由哪個部門牽頭負責？"
+    assert expected_type(question) == "organisation"
+    assert not has_answer_of_type("organisation", question, "搭建城市群协调发展平台，推动科研院所跨区域开展合作。")
+    assert has_answer_of_type("organisation", "由哪家公司开发？", "由东华实业开发。")  # jieba: 东华 nz
+    assert has_answer_of_type("organisation", "京津冀联合组建了哪个机构？", "三地组建了京津冀协同发展联合工作办公室。")
+    assert has_answer_of_type("organisation", "他在哪家单位做的博士后？", "海信集团博士后科研工作站")
+
+
+def test_an_event_question_needs_a_meeting():
+    question = "高质量发展这个提法最早是在党的哪次代表大会上提出来的？"
+    assert expected_type(question) == "event"
+    assert not has_answer_of_type("event", question, "当前，我国经济由高速增长阶段转向高质量发展阶段。")
+    assert has_answer_of_type("event", question, "党的十九大首次提出高质量发展。")
 
 
 @pytest.mark.parametrize("question, count", [
@@ -87,6 +117,7 @@ def test_a_person_unknown_to_the_library_is_still_a_name():
     ("《战国无双3》是由哪两个公司合作开发的？", 2),
     ("健全市场、合作与互助机制具体包括哪三个方面？", 3),
     ("第五點具體是什麼？", None),  # an ordinal, not a count
+    ("侯冠宇梳理了党的十八大以来的哪几项区域发展战略？", None),  # 十八大 is a congress, not eighteen things
     ("在律令制度中，从四位相当于什么官职？", None),  # a rank, not a count
     ("文章认为我国的一个基本国情是什么？", None),
     ("“五个统筹”阶段主要通过哪些机制来推动区域协调发展？", None),  # the count is not what is asked

@@ -202,3 +202,8 @@ def test_the_english_abstract_is_not_an_unknown_name(core_assistant) -> None:
     """The library holds an English abstract: "English" names nothing it lacks."""
     answer = core_assistant.ask("What does the English abstract of Hou Guanyu's paper say the study is based on?")
     assert "English" not in answer.reason
+
+
+def test_a_why_answer_opening_in_consequence_quotes_the_cause_before_it(core_assistant) -> None:
+    answer = core_assistant.ask("十六届三中全会为什么会提出“五个统筹”？当时是什么背景？")
+    assert "加剧了区域间的发展差距" in answer.answer and "在此背景下" in answer.answer

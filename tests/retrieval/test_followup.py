@@ -35,7 +35,28 @@ def test_the_numbered_item_of_the_previous_answer_becomes_the_context() -> None:
     assert followup_context("第三个呢？", history, lambda q, h: ["（三）关键特征", "正文。"]) == history
 
 
+def test_an_item_the_previous_answer_left_out_is_taken_from_its_source() -> None:
+    previous = ["区域协调发展对提升国家经济高质量发展至关重要。", "一是培育区域经济增长极。", "二是加强科技创新驱动。"]
+    asked = []
+
+    def source_item(item: str, n: int) -> str | None:
+        asked.append((item, n))
+        return "三是建设现代化产业体系。" if n == 3 else None
+
+    history = ["区域协调发展怎么给高质量发展添动力？"]
+    assert followup_context("那第三点展开说说？", history, lambda q, h: previous, source_item) == ["三是建设现代化产业体系。"]
+    assert asked == [(previous[2], 3)]
+    assert followup_context("第九点呢？", history, lambda q, h: previous, source_item) == history
+    assert item_number("有三个方面值得关注：首先，实施生态优先战略。") == ("首先", 1)
+    assert item_number("具體來看,一是組織體系更加完善。") == ("是", 1)
+
+
 def test_followup_by_number_on_the_seeds(core_assistant) -> None:
     answer = core_assistant.ask("第五點具體是什麼？", history=["新時代推動區域間聯動融合發展有哪些新要求？"])
     assert not answer.abstained
     assert "綠水青山就是金山銀山" in answer.answer
+
+
+def test_a_followup_on_an_item_past_the_quoted_part_of_a_list_on_the_seeds(core_assistant) -> None:
+    answer = core_assistant.ask("那第三点展开说说？", history=["侯冠宇觉得区域协调发展是怎么给国家经济高质量发展添动力的？"])
+    assert "三是建设现代化产业体系" in answer.answer
