@@ -30,7 +30,7 @@ _PATTERNS = {
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
     "time": re.compile(r"哪[一几幾]?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
-    "person": re.compile(r"是谁|是誰|哪位|" + _ASKED.format("who|whom"), re.I),
+    "person": re.compile(r"是谁|是誰|哪位|由(?:谁|誰)|(?:谁|誰)(?:担任|擔任|负责|負責|主持|牵头|牽頭)|" + _ASKED.format("who|whom"), re.I),
     "event": re.compile(r"哪(?:一)?次(?:党代会|黨代會|代表大会|代表大會|大会|大會|会议|會議|全会|全會)|哪(?:一)?[届屆]|哪个会议|哪個會議|"
                         r"(?:什么|什麼)会议|(?:什么|什麼)會議|at which (?:congress|meeting|session|plenum)", re.I),
     "rank": re.compile(r"第[几幾](?:位|名)|排[在到]?第[几幾]|排名第?[几幾]|名次|what rank|which place", re.I),
@@ -43,7 +43,7 @@ _PATTERNS = {
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<![哪这這近前头頭])几(?:[年月日倍成%]|个百分点)|"
                          r"(?<![哪这這近前头頭])幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
-                         r"how (?:many|much)|percentage|what share|"
+                         r"how (?:many|much)|percentage|what share|\bwhat\b[^?]{0,30}\b(?:ratio|proportion)\b|"
                          r"\bwhat (?:is|was|were|are)\b[^?]{0,40}\b(?:gdp|output|population|proportion|growth rate|"
                          r"economic aggregate|total)\b", re.I),
 }
@@ -129,13 +129,18 @@ def asked_attribute(question: str) -> str | None:
 
 
 _ROLE = re.compile(r"([\u4e00-\u9fff]{2,})(?:是|為|为)(?:谁|誰|哪位)[呢啊]?(?:[？?。！!]|$)")
+_SERVES_AS = re.compile(r"(?:谁|誰)(?:担任|擔任|出任|当|當)([\u4e00-\u9fff]{2,4}?)[呢啊]?(?:[？?。！!，,]|$)")  # 由谁担任组长
 # Authorship is said with 著, 撰 or 作 (「弥尔著《论自由》」) more often than with the word 作者.
 _IMPLIED_ROLES = frozenset({"作者", "作家", "著者"})
 
 
 def asked_role(question: str) -> str | None:
     """The role a person question asks about (「期刊的主编是谁」 → 主编), in Simplified: the answer must name it."""
-    match = _ROLE.search(to_simplified(question))
+    simplified = to_simplified(question)
+    serves = _SERVES_AS.search(simplified)
+    if serves:
+        return serves.group(1)
+    match = _ROLE.search(simplified)
     if not match:
         return None
     words = list(pseg.cut(match.group(1)))
@@ -295,6 +300,32 @@ def unknown_entities(question: str, library_text: str, names: frozenset[str] | N
                   if not _known(n, library_text) and not _GENERIC_HEAD.search(n) and not GENERIC_PLACE.fullmatch(n))
 
 
+# 「对重点开发区、生态脆弱区和能源资源区分别提出了什么要求」 names the things it asks about, each to be answered.
+_EACH = re.compile(r"分别|分別|各自|各有|各是")
+_ITEM_SEPARATOR = re.compile(r"、|以及|和|与|與|及|跟|还是|還是")
+_CLAUSE = re.compile(r"[^，,。；;？?！!：:]+")
+
+
+def asked_items(question: str) -> list[str]:
+    """The things a question lists and asks about each of (「X、Y和Z分别…」 → [X, Y, Z]), in Simplified; the
+    first and last are cut to the length of the inner ones (the text gives no word boundary)."""
+    simplified = to_simplified(question)
+    if not _EACH.search(simplified):
+        return []
+    for clause in _CLAUSE.findall(simplified):
+        parts = _ITEM_SEPARATOR.split(_EACH.split(clause)[0])
+        if len(parts) < 2:
+            continue
+        inner = [p for p in parts[1:-1] if p]
+        width = max((len(p) for p in inner), default=len(parts[-1]))
+        items = [parts[0][-width:], *inner, parts[-1][:width]]
+        if all(len(i) >= 2 for i in items):
+            return items
+    return []
+
+
+# Economic indicators name a quantity, not the place or body a figure is about (「2023年东北的GDP总量」).
+INDICATORS = frozenset({"gdp", "gnp", "gni", "cpi", "ppi", "pmi", "fdi"})
 _CHINESE_NUMERALS = {"两": 2, "兩": 2, **{ch: i for i, ch in enumerate("零一二三四五六七八九十")}}
 # 「其他八项分别是什么」「9个城市分别是哪些」: a count, a measure word, at most a short noun, then the ask.
 _MEASURE = r"(?:项|項|个|個|大|条|條|种|種|点|點|类|類|场|場|家|座|省)"

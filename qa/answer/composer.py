@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from qa.answer.answer_type import (GENERIC_PLACE, asked_attribute, asked_clause, asked_members, asks_count,
+from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, asked_clause, asked_items, asked_members, asks_count,
                                    expected_type, has_answer_of_type, listed_items, named_entities, place_names,
                                    unknown_entities)
 from qa.documents.cleaning import heading_at, section_end
@@ -55,6 +55,7 @@ ASKED_YEAR = re.compile(r"(?<![0-9.])((?:19|20)[0-9]{2})(?:\s*年|(?![0-9.%]))")
 MIN_ENGLISH_CONCEPTS = 2
 MAX_LIST_SENTENCES = 7
 MAX_LED_PARAGRAPHS = 4
+ITEM_RUN = 3  # a question's listed thing (「生态脆弱区」) is named by a sentence sharing 3 characters in a row of it
 MAX_ITEM_DISTANCE = 60  # sentences between two items of one list (the items of 「路径举措」 run over pages)
 MAX_LIST_CHARS = 450
 MAX_PLAIN_CHARS = 300
@@ -89,6 +90,10 @@ ENTRY_QUESTION = re.compile(r"期刊|刊物|杂志|雜誌|学报|學報|登在|�
 # any question naming them (「侯冠宇为什么主张…」); they answer only questions about the paper itself.
 BIBLIOGRAPHIC = re.compile(r"^\W*(?:引用格式|作者简介|作者簡介|基金项目|基金項目|收稿日期|关键词|關鍵詞|中图分类号|中圖分類號|"
                            r"文献标志码|文獻標識碼|文章编号|文章編號|DOI|責編|责编|美編|美编|作者[:：])|\^\{[0-9, ]+\}", re.IGNORECASE)
+# 「你觉得住在北京好还是上海好」 asks the assistant's own view; it has none, it only quotes its sources.
+OPINION = re.compile(r"你(?:个人|個人)?(?:觉得|覺得|认为|認為|怎么看|怎麼看|喜欢|喜歡|推荐|推薦|建议|建議)|"
+                     r"\b(?:do|would) you (?:think|recommend|prefer|like|suggest)\b|\byour (?:opinion|view|favou?rite|advice)\b",
+                     re.IGNORECASE)
 DOCUMENT_QUESTION = re.compile(r"作者|简介|簡介|基金|项目|項目|收稿|关键词|關鍵詞|分类号|分類號|标志码|標識碼|编号|編號|DOI|编辑|編輯|"
                                r"责编|責編|美编|美編|单位|單位|学院|學院|大学|大學|研究方向|研究中心|研究员|研究員|教授|主任|任职|任職|职称|職稱|"
                                r"博士|出生|哪年生|栏目|欄目|署名|引用格式|怎么引|怎麼引|如何引|"
@@ -185,6 +190,8 @@ class Composer:
 
     def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Selection:
         """Pick answer sentences for ``question`` among the retrieved passages, or abstain."""
+        if OPINION.search(question):
+            return Selection([], True, "the question asks for the assistant's own opinion; it only quotes its sources", 0.0)
         terms = _weighted_terms(self.store, question, history, retrieval.translation)
         candidates: dict[int, float] = {}  # sentence id → passage rank prior
         for rank, passage in enumerate(retrieval.passages):
@@ -243,6 +250,9 @@ class Composer:
             chosen = self._enumeration(best, cover_of) if self._is_line(best) else self._item_body(best)
         else:
             chosen = self._shape(best, question, history, cover_of, ordinal)
+        items = asked_items(question) if item is None else []
+        if len(items) >= 2:
+            chosen = self._each_item(items, chosen, best, ids, texts, scores)
         core = list(chosen)
         for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None else []:
             s = int(ids[pos])
@@ -297,7 +307,7 @@ class Composer:
             figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
             names = [n for n in (asked_names or entities) - {asked_attribute(question)}
                      if n.lower() in self._library_text  # jieba tags 贡献率 as a name
-                     and not GENERIC_PLACE.fullmatch(n)]
+                     and not GENERIC_PLACE.fullmatch(n) and n.lower() not in INDICATORS]
             if names and not any(self._figure_of(s, names) for s in figures):
                 return f"the question asks for a figure of {'、'.join(names)} and no sentence giving a figure is about it"
             years = set(ASKED_YEAR.findall(asked)) or set(ASKED_YEAR.findall(question))
@@ -310,6 +320,28 @@ class Composer:
         if members and listed < members:
             return f"the question asks for {members} items and the best sentences name {listed}"
         return None
+
+    def _each_item(self, items: list[str], chosen: list[int], best: int, ids: np.ndarray, texts: list[str],
+                   scores: np.ndarray) -> list[int]:
+        """For a question asking about each of several things (「X、Y和Z分别…」): the chosen sentences plus, for
+        each thing none of them names, the best-scoring candidate of the best sentence's document naming it
+        (by ``ITEM_RUN`` characters in a row), within the list budget — the chosen elaboration gives way."""
+        doc = self.store.sentence_doc[best]
+        added: list[int] = []
+        for thing in items:
+            runs = char_runs(re.sub(r"\W+", "", thing), ITEM_RUN) or {thing}
+            if any(_names_any(self._simplified_text(s), runs) for s in chosen + added):
+                continue
+            holders = [pos for pos, (s, t) in enumerate(zip(ids.tolist(), texts))
+                       if self.store.sentence_doc[s] == doc and np.isfinite(scores[pos]) and _names_any(t, runs)]
+            if holders:
+                added.append(int(ids[max(holders, key=lambda pos: scores[pos])]))
+        if not added:
+            return chosen
+        kept = list(chosen)
+        while len(kept) > 1 and self._chars(kept + added) > MAX_LIST_CHARS:
+            kept.pop()
+        return kept + [s for s in added if s not in kept]
 
     def list_item(self, item: str, n: int) -> str | None:
         """The sentence numbered ``n`` in the list whose item ``item`` (a sentence of the library) is, in the
@@ -355,7 +387,8 @@ class Composer:
         if ordinal:
             return self._item_body(best)
         if LIST_QUESTION.search(question) or asks_count(question) or \
-                any(LIST_QUESTION.search(h) for h in (history or [])[-1:]):
+                any(LIST_QUESTION.search(h) for h in (history or [])[-1:]) or \
+                (HOW_QUESTION.search(question) and self._is_line(best)):  # 「怎样消除市场壁垒」 → 首先…其次…最后
             return self._enumeration(best, cover)
         if self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
             return self._paragraph(best)
@@ -440,10 +473,12 @@ class Composer:
         return flags
 
     def _bibliographic_sentences(self) -> np.ndarray:
-        """For each sentence, whether its line is a bibliographic one (see :data:`BIBLIOGRAPHIC`): a line's
-        later sentences (「技术经济, 2025, 44(4): 49-56.」 after 「引用格式:…[J].」) are too."""
-        own = np.array([bool(BIBLIOGRAPHIC.search(self._sentence_text(s))) for s in range(len(self.store.sentence_doc))],
-                       dtype=bool)
+        """For each sentence, whether its line is a bibliographic one (see :data:`BIBLIOGRAPHIC`) or the
+        document's title (it names every topic of the paper, 「…关键特征、价值意蕴与实践进路」): a line's later sentences (「技术经济, 2025, 44(4): 49-56.」 after 「引用格式:…[J].」) are too."""
+        titles = [re.sub(r"\s+", "", doc.title) for doc in self.store.documents]
+        own = np.array([bool(BIBLIOGRAPHIC.search(text := self._sentence_text(s)))
+                        or re.sub(r"\s+", "", text) == titles[int(self.store.sentence_doc[s])]  # the title line
+                        for s in range(len(self.store.sentence_doc))], dtype=bool)
         return own | own[self._paragraph_first[:-1]][self._paragraph_of] if len(own) else own
 
     def _is_line(self, s: int) -> bool:

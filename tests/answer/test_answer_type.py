@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_type import (asked_attribute, asked_clause, asked_members, asked_role, expected_type,
+from qa.answer.answer_type import (asked_attribute, asked_clause, asked_items, asked_members, asked_role, expected_type,
                                     has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
 from qa.answer.composer import is_item
 
@@ -247,3 +247,22 @@ def test_differences_sources_and_directions():
 ])
 def test_asked_clause_drops_a_restated_premise(question, asked):
     assert asked_clause(question) == asked
+
+
+@pytest.mark.parametrize("question, items", [
+    ("对重点开发区、生态脆弱区和能源资源区分别提出了什么要求？", ["重点开发区", "生态脆弱区", "能源资源区"]),
+    ("十八大以來和二十大以來，總書記分別做了些什麼？", ["十八大以来", "二十大以来"]),
+    ("东部、中部、西部各该扮演啥角色？", []),  # no 分别 / 各自: not asked about each
+    ("重点开发区有哪些要求？", []),
+])
+def test_asked_items(question, items):
+    assert asked_items(question) == items
+
+
+def test_who_serves_as_asks_for_a_person_in_that_role():
+    question = "2023年成立的中央区域协调发展领导小组由谁担任组长？"
+    assert expected_type(question) == "person" and asked_role(question) == "组长"
+
+
+def test_an_english_ratio_question_asks_for_a_number():
+    assert expected_type("What profit-sharing ratio between the two regions is recommended?") == "number"

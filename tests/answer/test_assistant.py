@@ -207,3 +207,24 @@ def test_the_english_abstract_is_not_an_unknown_name(core_assistant) -> None:
 def test_a_why_answer_opening_in_consequence_quotes_the_cause_before_it(core_assistant) -> None:
     answer = core_assistant.ask("十六届三中全会为什么会提出“五个统筹”？当时是什么背景？")
     assert "加剧了区域间的发展差距" in answer.answer and "在此背景下" in answer.answer
+
+
+def test_a_question_about_each_of_several_things_quotes_a_sentence_on_each(core_assistant) -> None:
+    answer = core_assistant.ask("侯冠宇的文章在细化主体功能区划分时，对重点开发区、生态脆弱区和能源资源区分别提出了什么要求？")
+    assert all(place in answer.answer for place in ("在重点开发区", "在生态脆弱区", "在能源资源区"))
+
+
+def test_the_figure_of_an_indicator_is_checked_against_the_place_asked(core_assistant) -> None:
+    answer = core_assistant.ask("2023年东北地区的GDP总量是多少？")  # the text gives 西部's GDP relative to 东部, not 东北's
+    assert answer.abstained and "东北地区" in answer.reason
+
+
+@pytest.mark.parametrize("question", ["你個人覺得住在北京好還是上海好？", "Do you think Shanghai is better than Beijing?"])
+def test_an_opinion_of_the_assistant_is_not_given(core_assistant, question) -> None:
+    answer = core_assistant.ask(question)
+    assert answer.abstained and "opinion" in answer.reason
+
+
+def test_a_how_question_on_a_heading_lists_the_steps_under_it(core_assistant) -> None:
+    answer = core_assistant.ask("怎样消除市场壁垒、促进生产要素在区域间流动？")
+    assert all(step in answer.answer for step in ("首先,建立统一开放的市场体系", "其次,优化营商环境", "最后,推动要素市场改革"))
