@@ -30,7 +30,7 @@ _PATTERNS = {
     "province": re.compile(r"哪(?:些|几个|幾個|[一两兩二三四五六七八九十]?[个個])?省|which provinces?", re.I),
     "date": re.compile(r"哪一?天|哪一日|几月几[日号]|幾月幾[日號]|什么日期|什麼日期|(?:which|what) (?:day|date)", re.I),
     "time": re.compile(r"哪[一几幾]?年|何时|何時|什么时候|什麼時候|几月|幾月|" + _ASKED.format("when") + r"|what year|which year", re.I),
-    "person": re.compile(r"是谁|是誰|哪位|由(?:谁|誰)|(?:谁|誰)(?:担任|擔任|负责|負責|主持|牵头|牽頭)|" + _ASKED.format("who|whom"), re.I),
+    "person": re.compile(r"是谁|是誰|哪位|(?:谁|誰)(?:担任|擔任)|" + _ASKED.format("who|whom"), re.I),
     "event": re.compile(r"哪(?:一)?次(?:党代会|黨代會|代表大会|代表大會|大会|大會|会议|會議|全会|全會)|哪(?:一)?[届屆]|哪个会议|哪個會議|"
                         r"(?:什么|什麼)会议|(?:什么|什麼)會議|at which (?:congress|meeting|session|plenum)", re.I),
     "rank": re.compile(r"第[几幾](?:位|名)|排[在到]?第[几幾]|排名第?[几幾]|名次|what rank|which place", re.I),
