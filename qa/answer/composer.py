@@ -53,6 +53,10 @@ ASKED_YEAR = re.compile(r"(?<![0-9.])((?:19|20)[0-9]{2})(?:\s*年|(?![0-9.%]))")
 # An English question is answered only by a sentence rendering at least two of its words (junk such as
 # "'; DROP TABLE documents; --" matches one dictionary sense somewhere): see gold dev and tests/reliability.
 MIN_ENGLISH_CONCEPTS = 2
+# "How do I sign up to stay in the dorms over the winter break?": most of an off-topic English question's words
+# have no rendering among the library's words (set on the pooled spent splits: 3 more off-topic questions
+# abstain, no answerable one more; answerable English questions have half or more).
+MIN_ENGLISH_KNOWN = 0.5
 MAX_LIST_SENTENCES = 7
 MAX_LED_PARAGRAPHS = 4
 ITEM_RUN = 3  # a question's listed thing (「生态脆弱区」) is named by a sentence sharing 3 characters in a row of it
@@ -237,6 +241,11 @@ class Composer:
             return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
                              f"{detail}", support)
         if retrieval.translation is not None:
+            asked = retrieval.translation.stems
+            known = asked & {stem for stems in retrieval.translation.sources.values() for stem in stems}
+            if asked and len(known) < MIN_ENGLISH_KNOWN * len(asked):
+                return Selection([], True, f"{len(known)} of the English question's {len(asked)} words have a "
+                                 f"rendering in the library's vocabulary (fewer than half); {detail}", support)
             rendered = len(retrieval.translation.concepts_in(texts[best_pos]))
             if rendered < MIN_ENGLISH_CONCEPTS:
                 return Selection([], True, f"the best sentence renders {rendered} of the English question's words "

@@ -228,3 +228,8 @@ def test_an_opinion_of_the_assistant_is_not_given(core_assistant, question) -> N
 def test_a_how_question_on_a_heading_lists_the_steps_under_it(core_assistant) -> None:
     answer = core_assistant.ask("怎样消除市场壁垒、促进生产要素在区域间流动？")
     assert all(step in answer.answer for step in ("首先,建立统一开放的市场体系", "其次,优化营商环境", "最后,推动要素市场改革"))
+
+
+def test_an_english_question_mostly_outside_the_librarys_vocabulary_abstains(core_assistant) -> None:
+    answer = core_assistant.ask("How do I sign up to stay in the dorms over the winter break?")
+    assert answer.abstained and "rendering in the library's vocabulary" in answer.reason
