@@ -98,7 +98,9 @@ def asks_count(question: str) -> bool:
 
 
 # 「光明日报说长三角有9个城市…，那京津冀…有几个？」: a premise the asker read, then the question proper.
-_PREMISE_END = re.compile(r"[，,。；;？?！!]\s*(?:那么|那|其中|可是|但是|但)(?=[^，,。；;]{4,}$)")
+# 「那个项目」「那篇」「那次全会」 point back (那 + a measure word), they do not open the asked clause.
+_PREMISE_END = re.compile(r"[，,。；;？?！!]\s*(?:那么|那(?![个個篇次些时時样樣里裡边邊位家种種份段条條项項])|其中|可是|但是|但)"
+                          r"(?=[^，,。；;]{4,}$)")
 
 
 def asked_clause(question: str) -> str:
@@ -322,6 +324,33 @@ def asked_items(question: str) -> list[str]:
         if all(len(i) >= 2 for i in items):
             return items
     return []
+
+
+# 「“专精特新”这四个字分别代表什么」「哪些功能算“非首都功能”」 ask what a quoted term means: a sentence that only
+# uses the term does not say; one defining it does (「“智改数转网联”，即智能化改造…」「三省一市(江苏省…)」
+# 「…枢纽型企业作为“链主”」「北京非首都功能疏解这个“牛鼻子”」).
+_QUOTED_TERM = re.compile(r"[“「\"『]([^”」\"』]{2,12})[”」\"』]")
+# Asked for its members or parts (「具体是指哪些」「分别代表什么」「算“…”」); not 「“…”指的是谁」, which asks whom a
+# byname refers to (DRCD: 「现代奇幻文学之父」 → 托尔金, said as 「…被誉为」).
+_ASKS_MEANING = re.compile(r"具[体體]是?指|分[别別](?:是?指|代表)|算[“「]")
+_DEFINES_AFTER = r"[^。；;！？]{0,8}?(?:即|（|\(|是指|指的是|：|:|包括|也就是)"  # 「“五个统筹”的发展思路,即…」
+_DEFINES_BEFORE = r"(?:作为|作為|称为|稱為|称作|稱作|誉为|譽為|号称|號稱|叫做|简称|簡稱|统称|統稱|这个|這個|这一|這一)\s*[“「\"『]?"  # 「…疏解这个“牛鼻子”」
+
+
+def asked_meaning(question: str) -> str | None:
+    """The quoted term a question asks the meaning of (「“三线”具体是指哪些地区」 → 三线), in Simplified."""
+    simplified = to_simplified(question)
+    if not _ASKS_MEANING.search(simplified):
+        return None
+    terms = _QUOTED_TERM.findall(simplified)
+    return terms[-1] if terms else None
+
+
+def defines(term: str, text: str) -> bool:
+    """Whether a text defines ``term`` (both in Simplified): the term followed by 即 / （ / 是指 / 包括…, or
+    preceded by 作为 / 称为."""
+    escaped = re.escape(term)
+    return bool(re.search(escaped + _DEFINES_AFTER, text) or re.search(_DEFINES_BEFORE + escaped, text))
 
 
 # Economic indicators name a quantity, not the place or body a figure is about (「2023年东北的GDP总量」).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_type import (asked_attribute, asked_clause, asked_items, asked_members, asked_role, expected_type,
+from qa.answer.answer_type import (defines, asked_attribute, asked_clause, asked_items, asked_meaning, asked_members, asked_role, expected_type,
                                     has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
 from qa.answer.composer import is_item
 
@@ -244,6 +244,7 @@ def test_differences_sources_and_directions():
     ("光明日报说长三角有9个城市GDP超过万亿，其中上海2023年的GDP是多少万亿元？", "上海2023年的GDP是多少万亿元？"),
     ("长江经济带的GDP是多少？", "长江经济带的GDP是多少？"),
     ("那长江经济带呢？", "那长江经济带呢？"),  # a follow-up, not a premise
+    ("还有一个秦皇岛市的社科重点项目资助，那个项目编号是多少？", "还有一个秦皇岛市的社科重点项目资助，那个项目编号是多少？"),  # 那个 points back
 ])
 def test_asked_clause_drops_a_restated_premise(question, asked):
     assert asked_clause(question) == asked
@@ -266,3 +267,23 @@ def test_who_serves_as_asks_for_a_person_in_that_role():
 
 def test_an_english_ratio_question_asks_for_a_number():
     assert expected_type("What profit-sharing ratio between the two regions is recommended?") == "number"
+
+
+@pytest.mark.parametrize("question, term", [
+    ("侯冠宇提到的三线建设，“三线”具体是指哪些地区？", "三线"),
+    ("光明日报那篇说要培育壮大“专精特新”企业，“专精特新”这四个字分别代表什么？", "专精特新"),
+    ("京津冀协同发展要疏解北京的非首都功能，到底哪些功能算“非首都功能”？", "非首都功能"),
+    ("「現代奇幻文學之父」指的是誰？", None),  # whom a byname refers to, not what a term holds
+    ("推动京津冀协同发展要牵住的“牛鼻子”在哪里？", None),
+])
+def test_asked_meaning(question, term):
+    assert asked_meaning(question) == term
+
+
+def test_a_term_is_defined_by_what_follows_or_precedes_it():
+    assert defines("智改数转网联", "协同推进跨区域“智改数转网联”，即智能化改造、数字化转型、网络化联接。")
+    assert defines("五个统筹", "明确提出了“五个统筹”的发展思路,即统筹城乡发展、统筹区域发展")
+    assert defines("三省一市", "长三角三省一市(江苏省、浙江省、安徽省和上海市)通过协同合作")
+    assert defines("链主", "培育具备生态主导力的枢纽型企业作为“链主”")
+    assert not defines("三线", "通过“一五”计划、三线建设,重点推动内陆地区的工业化。")
+    assert not defines("两类规则", "利用好两个市场、两种资源、两类规则是我国区域间联动融合发展必须考虑的外部条件。")
