@@ -34,7 +34,7 @@ _PATTERNS = {
     "event": re.compile(r"哪(?:一)?次(?:党代会|黨代會|代表大会|代表大會|大会|大會|会议|會議|全会|全會)|哪(?:一)?[届屆]|哪个会议|哪個會議|"
                         r"(?:什么|什麼)会议|(?:什么|什麼)會議|at which (?:congress|meeting|session|plenum)", re.I),
     "rank": re.compile(r"第[几幾](?:位|名)|排[在到]?第[几幾]|排名第?[几幾]|名次|what rank|which place", re.I),
-    "organisation": re.compile(r"哪(?:个|個|家|所|些)?(?:部门|部門|机构|機構|单位|單位|医院|醫院|学校|學校|大学|大學|高校|企业|企業|"
+    "organisation": re.compile(r"哪(?:些|[几幾]?[个個家所])?(?:部门|部門|机构|機構|单位|單位|医院|醫院|学校|學校|大学|大學|高校|企业|企業|"
                                r"公司|银行|銀行|组织|組織|出版社|媒体|媒體|报社|報社)|哪家|哪所|由?(?:谁|誰)牵头|(?:谁|誰)牽頭|"
                                r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
                                r"institutions?|hospitals?|schools?)\b", re.I),
@@ -71,7 +71,7 @@ _RANK = re.compile(r"第\s*[0-9一二三四五六七八九十]+\s*(?:位|名|项
 # name ending in what organisations are called (「…联合工作办公室」「海信集团」); not a kind (科研院所).
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:委员会|委員會|办公室|辦公室|领导小组|領導小組|工作组|工作組|出版社|报社|報社|"
                            r"新华社|新華社|通讯社|通訊社|大学|大學|学院|學院|医院|醫院|学校|學校|研究院|研究所|研究中心|集团|集團|"
-                           r"公司|银行|銀行|政府|国务院|國務院|发展改革委|發展改革委|发改委|發改委|[财財]政部|商务部|商務部|教育部|统计局|統計局)")
+                           r"公司|银行|銀行|人民政府|国务院|國務院|发展改革委|發展改革委|发改委|發改委|[财財]政部|商务部|商務部|教育部|统计局|統計局)")
 _PAGE_WORDS = frozenset({"页码", "页数", "页"})  # a citation gives pages as 「2024(13): 44-47」
 _PAGES = re.compile(r"\d+\s*[-–—]\s*\d+")
 _RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")

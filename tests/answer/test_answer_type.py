@@ -97,6 +97,8 @@ def test_an_organisation_question_needs_an_organisation():
     assert expected_type(question) == "organisation"
     assert not has_answer_of_type("organisation", question, "搭建城市群协调发展平台，推动科研院所跨区域开展合作。")
     assert has_answer_of_type("organisation", "由哪家公司开发？", "由东华实业开发。")  # jieba: 东华 nz
+    assert expected_type("具體是指哪幾家銀行？") == "organisation"
+    assert not has_answer_of_type("organisation", "具体是指哪几家银行？", "鼓励设立由政府出资的区域合作引导基金。")
     assert has_answer_of_type("organisation", "京津冀联合组建了哪个机构？", "三地组建了京津冀协同发展联合工作办公室。")
     assert has_answer_of_type("organisation", "他在哪家单位做的博士后？", "海信集团博士后科研工作站")
 
