@@ -22,9 +22,9 @@ from functools import cached_property
 
 import numpy as np
 
-from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, asked_clause, asked_items, asked_members, asks_count,
-                                   expected_type, has_answer_of_type, listed_items, named_entities, place_names,
-                                   unknown_entities)
+from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, asked_clause, asked_items, asked_meaning,
+                                   asked_members, asks_count, defines, expected_type, has_answer_of_type, listed_items,
+                                   named_entities, place_names, unknown_entities)
 from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import char_runs, to_simplified, tokenize
 from qa.retrieval.followup import item_number, ordinal_reference
@@ -302,6 +302,9 @@ class Composer:
             if kind in LOCAL_KINDS else chosen
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return f"the question asks for {'an' if kind[0] in 'aeiou' else 'a'} {kind} and the best sentences give none"
+        term = asked_meaning(question)
+        if term and not any(defines(term, self._simplified_text(s)) for s in chosen):
+            return f"the question asks what 「{term}」 means and no sentence defines it"
         # A premise the question restates (「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」) names
         # what is not asked: the places and years checked are the asked clause's.
         asked = asked_clause(question)
