@@ -104,11 +104,18 @@ class Assistant:
         """The conversation a question is read in: its history, the last question replaced by the item of
         the previous answer that the question points at by number (see ``qa.retrieval.followup``)."""
         history = [h for h in (history or []) if isinstance(h, str) and h.strip()]
-        return followup_context(question.strip(), history, self._quoted, self.composer.list_item)
+        quoted: dict[str, tuple[str, int]] = {}  # a quoted sentence → where it is (doc_id, start)
 
-    def _quoted(self, question: str, history: list[str]) -> list[str]:
-        """The sentences an answer to ``question`` quotes (none when it abstains)."""
-        return [s.text for s in self.ask(question, history=history).sentences]
+        def previous_answer(previous: str, earlier: list[str]) -> list[str]:
+            """The sentences an answer to the previous question quotes (none when it abstains)."""
+            sentences = self.ask(previous, history=earlier).sentences
+            quoted.update({s.text: (s.doc_id, s.start) for s in sentences})
+            return [s.text for s in sentences]
+
+        def source_item(item: str, n: int) -> str | None:
+            return self.composer.list_item(*quoted[item], n) if item in quoted else None
+
+        return followup_context(question.strip(), history, previous_answer, source_item)
 
     def _cite(self, citations: list[Citation], retrieval, doc_id: str, start: int, end: int) -> int:
         """Number of the citation (a retrieved passage holding the sentence), adding it if new."""

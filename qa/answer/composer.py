@@ -355,17 +355,17 @@ class Composer:
             kept.pop()
         return kept + [s for s in added if s not in kept]
 
-    def list_item(self, item: str, n: int) -> str | None:
-        """The sentence numbered ``n`` in the list whose item ``item`` (a sentence of the library) is, in the
+    def list_item(self, doc_id: str, start: int, n: int) -> str | None:
+        """The sentence numbered ``n`` in the list whose item is the sentence at ``start`` of ``doc_id``, in the
         same numbering style (「一是」 → 「三是」), searched on from it within its section while the numbers keep
         their direction."""
-        s = next((s for s in range(len(self.store.sentence_doc)) if self._sentence_text(s) == item), None)
-        numbered = item_number(item)
+        doc = self.store.doc_pos[doc_id]
+        s = self._sentence_at(doc, start)
+        numbered = item_number(self._sentence_text(s)) if s is not None else None
         if s is None or numbered is None or not numbered[1]:
             return None
         style, k = numbered
         step = 1 if n > k else -1
-        doc = int(self.store.sentence_doc[s])
         headings = self.store.documents[doc].headings
         section = heading_at(headings, int(self.store.sentence_start[s]))
         for t in range(s + step, s + step * (MAX_ITEM_DISTANCE + 1), step):
@@ -486,7 +486,8 @@ class Composer:
 
     def _bibliographic_sentences(self) -> np.ndarray:
         """For each sentence, whether its line is a bibliographic one (see :data:`BIBLIOGRAPHIC`) or the
-        document's title (it names every topic of the paper, 「…关键特征、价值意蕴与实践进路」): a line's later sentences (「技术经济, 2025, 44(4): 49-56.」 after 「引用格式:…[J].」) are too."""
+        document's title (it names every topic of the paper, 「…关键特征、价值意蕴与实践进路」): a line's later
+        sentences (「技术经济, 2025, 44(4): 49-56.」 after 「引用格式:…[J].」) are too."""
         titles = [re.sub(r"\s+", "", doc.title) for doc in self.store.documents]
         own = np.array([bool(BIBLIOGRAPHIC.search(text := self._sentence_text(s)))
                         or re.sub(r"\s+", "", text) == titles[int(self.store.sentence_doc[s])]  # the title line
