@@ -35,7 +35,7 @@ _PATTERNS = {
                         r"(?:什么|什麼)会议|(?:什么|什麼)會議|at which (?:congress|meeting|session|plenum)", re.I),
     "rank": re.compile(r"第[几幾](?:位|名)|排[在到]?第[几幾]|排名第?[几幾]|名次|what rank|which place", re.I),
     "organisation": re.compile(r"哪(?:些|[几幾]?[个個家所])?(?:部门|部門|机构|機構|单位|單位|医院|醫院|学校|學校|大学|大學|高校|企业|企業|"
-                               r"公司|银行|銀行|组织|組織|出版社|媒体|媒體|报社|報社)|哪家|哪所|由?(?:谁|誰)牵头|(?:谁|誰)牽頭|"
+                               r"公司|银行|銀行|组织|組織|出版社|媒体|媒體|报社|報社)|哪家|哪所|(?:谁|誰)(?:牵头|牽頭)|"
                                r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
                                r"institutions?|hospitals?|schools?)\b", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
@@ -166,9 +166,9 @@ _KIND_OF_ORGANISATION = re.compile(r"(?:院所|机构|单位|部门|企业|高�
 
 
 def _organisations(text: str) -> set[str]:
+    names = {w for w in _names(text, _ORGANISATION_FLAGS)
+             if len(w) >= 2 and not _KIND_OF_ORGANISATION.search(w) and not GENERIC_PLACE.fullmatch(w)}
     simplified = to_simplified(text)
-    names = {w for w, f in pseg.cut(simplified) if f in _ORGANISATION_FLAGS and len(w) >= 2
-             and not _KIND_OF_ORGANISATION.search(w) and not GENERIC_PLACE.fullmatch(w)}
     return names | set(_ORGANISATION.findall(simplified)) | set(_BOOK_TITLE.findall(simplified))
 
 

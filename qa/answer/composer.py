@@ -42,10 +42,10 @@ SHORT_SENTENCE = 40
 WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", re.IGNORECASE)
 # 「如何防止…垄断」 is best matched by the sentence naming the problem; 「为此，需要…」 after it is the remedy.
 HOW_QUESTION = re.compile(r"怎么|怎樣|怎样|如何|\bhow\b", re.IGNORECASE)
-REMEDY = re.compile(r"^\W*(?:为此|為此|因此|对此|對此|所以|由此|鉴于此|鑒於此)")
+_THEREFORE = "为此|為此|因此|所以|由此|鉴于此|鑒於此"
+REMEDY = re.compile(rf"^\W*(?:{_THEREFORE}|对此|對此)")
 # 「在此背景下，…提出了“五个统筹”」 best matches 「为什么提出“五个统筹”」; the reason is the sentence before it.
-CONSEQUENCE = re.compile(r"^\W*(?:在此背景下|在這一背景下|在这一背景下|在此基础上|基于此|基於此|因此|因而|所以|由此|鉴于此|鑒於此|正因如此|"
-                         r"為此|为此)")
+CONSEQUENCE = re.compile(rf"^\W*(?:{_THEREFORE}|在此背景下|在這一背景下|在这一背景下|在此基础上|基于此|基於此|因而|正因如此)")
 WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # 「2013年京津冀的经济总量是多少」 is not answered by 「2023年，京津冀地区经济总量为10.4万亿元」.
 YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
@@ -242,7 +242,7 @@ class Composer:
                              f"{detail}", support)
         if retrieval.translation is not None:
             asked = retrieval.translation.stems
-            known = asked & {stem for stems in retrieval.translation.sources.values() for stem in stems}
+            known = asked & retrieval.translation.rendered
             if asked and len(known) < MIN_ENGLISH_KNOWN * len(asked):
                 return Selection([], True, f"{len(known)} of the English question's {len(asked)} words have a "
                                  f"rendering in the library's vocabulary (fewer than half); {detail}", support)
@@ -432,7 +432,7 @@ class Composer:
         """Coverage for an English question: the share of its translated words a text renders (each English
         word counts once, however many library words render it; chosen on gold dev over IDF-weighted
         coverage of every rendering: answer evidence recall .944 → .952)."""
-        concepts = {stem for stems in translation.sources.values() for stem in stems}
+        concepts = translation.rendered
         return lambda text: len(translation.concepts_in(text)) / max(1, len(concepts))
 
     def _figure_of(self, s: int, names: list[str]) -> bool:

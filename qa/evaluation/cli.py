@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="target", required=True)
 
     g = sub.add_parser("gold", help="the project's gold questions over the seed library")
-    g.add_argument("--split", default="dev", help="a split of eval/gold by name (dev, test, holdout, holdout2 … holdout24) or a path to a gold JSONL file "
+    g.add_argument("--split", default="dev", help="a split of eval/gold by name (dev, test, holdout, holdout2, holdout3 …) or a path to a gold JSONL file "
                    "(default: dev)")
     g.add_argument("--index", type=Path, default=None, help="index folder (default: $QA_INDEX_DIR or index/)")
     g.add_argument("--baseline", type=Path, default=None, help="a previous gold-<split>.json to compare with")

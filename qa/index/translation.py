@@ -77,6 +77,11 @@ class Translation(NamedTuple):
     unknown_names: list[str]
     stems: frozenset[str] = frozenset()
 
+    @property
+    def rendered(self) -> set[str]:
+        """The question words (stems, numbers) that some library word renders."""
+        return {stem for stems in self.sources.values() for stem in stems}
+
     def concepts_in(self, simplified: str) -> set[str]:
         """The question words (stems, numbers) whose translations occur in a Simplified text, or that an
         English text (an abstract, an English citation) holds itself."""
