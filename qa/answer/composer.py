@@ -311,13 +311,13 @@ class Composer:
         asked_names = named_entities(asked) if asked != question else entities
         if asked != question:
             premise = question.strip()[: len(question.strip()) - len(asked)]
-            new = [n for n in asked_names - named_entities(premise)
+            new = [n for n in sorted(asked_names - named_entities(premise))  # sorted: the same reason every run
                    if n.lower() in self._library_text and not GENERIC_PLACE.fullmatch(n)]
             if new and not any(self._figure_of(s, new) for s in chosen):
                 return f"the question asks about {'、'.join(new)} and the sentences are about its premise"
         if kind == "number":
             figures = [s for s in chosen if has_answer_of_type(kind, question, self._sentence_text(s))]
-            names = [n for n in (asked_names or entities) - {asked_attribute(question)}
+            names = [n for n in sorted((asked_names or entities) - {asked_attribute(question)})
                      if n.lower() in self._library_text  # jieba tags 贡献率 as a name
                      and not GENERIC_PLACE.fullmatch(n) and n.lower() not in INDICATORS]
             if names and not any(self._figure_of(s, names) for s in figures):
