@@ -39,7 +39,8 @@ _PATTERNS = {
                                r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
                                r"institutions?|hospitals?|schools?)\b", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
-                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县|縣|地市)|" + _ASKED.format("where") +
+                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县|縣|地市)|"
+                        r"哪(?:些|个|個)?地方(?:召开|召開|举行|舉行|举办|舉辦)|" + _ASKED.format("where") +
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<![哪这這近前头頭])几(?:[年月日倍成%]|个百分点)|"
                          r"(?<![哪这這近前头頭])幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
@@ -84,6 +85,9 @@ DAY = re.compile(r"[0-9０-９]{1,2}\s*[日号號]|[一二三四五六七八九�
 # What a figure question asks about: the words just before 是多少 / 为多少 / 达到了多少 …
 # (Only 多少: 「年龄多大」 is answered by 「18岁时」, 「最长记录是多长」 by 「可达70公分」 — seen on CMRC 2018.)
 _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約|大约|大約|达到了?|達到了?|达|達|的)?多少")
+# 「长三角的人均GDP是多少」 is not answered by the region's total output: a figure asked per head, per year or
+# as a change is given only by a sentence saying so (Simplified).
+_QUALIFIER = re.compile(r"人均|年均|平均|同比|环比|增速|增长率|增幅|涨幅")
 
 
 # 「一共设了几个专题工作组」「有几位妻子」 ask a count; 「长三角几个省市…有没有打通」「这几个战略…怎么协同」「几个地方抱团干」
@@ -197,6 +201,9 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern + ordinal, re.M)
         return bool(set(count.findall(text)) - set(count.findall(question)))
     if kind == "number":
+        qualifiers = set(_QUALIFIER.findall(to_simplified(question)))
+        if qualifiers and not qualifiers & set(_QUALIFIER.findall(to_simplified(text))):
+            return False
         attribute = None if _COMPARISON.search(question) else asked_attribute(question)
         if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)) \
                 and not (attribute in _PAGE_WORDS and _PAGES.search(text)):

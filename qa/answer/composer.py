@@ -37,6 +37,8 @@ LIST_QUESTION = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七�
 ENUMERATION = re.compile(r"^(首先|其次|再次|最后|最後|此外|另外|同时|同時|一方面|另一方面|[一二三四五六七八九十][是要則则]|"
                          r"第[一二三四五六七八九十]|[（(]?[1-9一二三四五六七八九十][)）、.．])")
 ITEM_MARKER = re.compile(r"[一二三四五六七八九十][是要]|首先|其次|第[一二三四五六七八九十]")
+# 「有三个方面值得关注：首先，实施生态优先战略。」: the introduction and the first item are one sentence.
+FIRST_ITEM_AFTER_COLON = re.compile(r"[：:]\s*(?:首先|一是|一要|第一)")
 SHORT_SENTENCE = 40
 # The sentence matching a why-question best often restates its premise; the reason tends to follow it.
 WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", re.IGNORECASE)
@@ -61,7 +63,7 @@ MAX_LIST_SENTENCES = 7
 MAX_LED_PARAGRAPHS = 4
 ITEM_RUN = 3  # a question's listed thing (「生态脆弱区」) is named by a sentence sharing 3 characters in a row of it
 MAX_ITEM_DISTANCE = 60  # sentences between two items of one list (the items of 「路径举措」 run over pages)
-MAX_LIST_CHARS = 450
+MAX_LIST_CHARS = 750
 MAX_PLAIN_CHARS = 300
 RUNNERS_UP = 3
 # A date, place or person is from the best sentence's paragraph (or its expansion), or a runner-up holding this
@@ -94,13 +96,16 @@ ENTRY_QUESTION = re.compile(r"期刊|刊物|杂志|雜誌|学报|學報|登在|�
 # any question naming them (「侯冠宇为什么主张…」); they answer only questions about the paper itself.
 BIBLIOGRAPHIC = re.compile(r"^\W*(?:引用格式|作者简介|作者簡介|基金项目|基金項目|收稿日期|关键词|關鍵詞|中图分类号|中圖分類號|"
                            r"文献标志码|文獻標識碼|文章编号|文章編號|DOI|責編|责编|美編|美编|作者[:：])|\^\{[0-9, ]+\}", re.IGNORECASE)
+# A paper's labelled field (「关键词:中国式现代化;区域协调发展战略;…」) answers a question naming its label,
+# whole: the line splits at its semicolons.
+FIELD = re.compile(r"^\W*(关键词|基金项目|中图分类号|文献标志码|文章编号|收稿日期|作者简介)\s*[:：]")
 # 「你觉得住在北京好还是上海好」 asks the assistant's own view; it has none, it only quotes its sources.
 OPINION = re.compile(r"你(?:个人|個人)?(?:觉得|覺得|认为|認為|怎么看|怎麼看|喜欢|喜歡|推荐|推薦|建议|建議)|"
                      r"\b(?:do|would) you (?:think|recommend|prefer|like|suggest)\b|\byour (?:opinion|view|favou?rite|advice)\b",
                      re.IGNORECASE)
 DOCUMENT_QUESTION = re.compile(r"作者|简介|簡介|基金|项目|項目|收稿|关键词|關鍵詞|分类号|分類號|标志码|標識碼|编号|編號|DOI|编辑|編輯|"
                                r"责编|責編|美编|美編|单位|單位|学院|學院|大学|大學|研究方向|研究中心|研究员|研究員|教授|主任|任职|任職|职称|職稱|"
-                               r"博士|出生|哪年生|栏目|欄目|署名|引用格式|怎么引|怎麼引|如何引|"
+                               r"博士|出生|哪年生|栏目|欄目|署名|引用格式|怎么引|怎麼引|如何引|身份|职务|職務|头衔|頭銜|"
                                r"\bauthor|\bfund|\bdoi\b|received|affiliat", re.IGNORECASE)
 
 
@@ -252,18 +257,25 @@ class Composer:
                                  f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
 
         cover_of = dict(zip(ids.tolist(), covers.tolist()))
+        field = self._asked_field(question, ids, texts)
         ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
         item = self._quoted_item(ids, history) if ordinal else None
         if item is not None:  # 「第三点具体是什么」: the previous answer's third item, quoted whole
             best_pos, best = int(np.flatnonzero(ids == item)[0]), item
             chosen = self._enumeration(best, cover_of) if self._is_line(best) else self._item_body(best)
+        elif (head := self._term_item(question, ids)) is not None:  # 「三是制度障碍依然存在。行政区域…」
+            best_pos, best = head, int(ids[head])
+            chosen = self._item_body(best)
+        elif field is not None:  # the line splits at its semicolons: quote it whole
+            best_pos, best = field, int(ids[field])
+            chosen = self._paragraph(best)
         else:
             chosen = self._shape(best, question, history, cover_of, ordinal)
         items = asked_items(question) if item is None else []
         if len(items) >= 2:
             chosen = self._each_item(items, chosen, best, ids, texts, scores)
         core = list(chosen)
-        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None else []:
+        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None and field is None else []:
             s = int(ids[pos])
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self._chars(chosen + [s]) <= MAX_PLAIN_CHARS:
@@ -273,6 +285,27 @@ class Composer:
             return Selection([], True, f"{missing}; {detail}", support)
         chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
         return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+
+    def _spells_out(self, term: str, s: int, chosen: list[int]) -> bool:
+        """Whether ``s`` is a short item naming ``term`` (「三是制度障碍依然存在。」) whose next sentence, also
+        chosen, spells the item out."""
+        text = self._simplified_text(s)
+        return term in text and is_item(text) and self._chars([s]) < SHORT_SENTENCE and s + 1 in chosen \
+            and self._paragraph(s)[-1] > s
+
+    def _term_item(self, question: str, ids: np.ndarray) -> int | None:
+        """For a question asking what a quoted term means, the position of a candidate that is a short item
+        naming it and spelled out by the next sentence (see :meth:`_spells_out`)."""
+        term = asked_meaning(question)
+        if not term:
+            return None
+        return next((pos for pos, s in enumerate(ids.tolist()) if self._spells_out(term, s, [s + 1])), None)
+
+    @staticmethod
+    def _asked_field(question: str, ids: np.ndarray, texts: list[str]) -> int | None:
+        """The position among the candidates of the labelled field the question names (see :data:`FIELD`)."""
+        asked = to_simplified(question)
+        return next((pos for pos, t in enumerate(texts) if (m := FIELD.match(t)) and m.group(1) in asked), None)
 
     def _unasked(self, question: str, ids: np.ndarray, texts: list[str], asks_source: bool) -> np.ndarray:
         """Which candidates the question does not ask about. Reference entries answer where, when and by whom
@@ -303,7 +336,7 @@ class Composer:
         if not has_answer_of_type(kind, question, "\n".join(self._sentence_text(s) for s in typed)):
             return f"the question asks for {'an' if kind[0] in 'aeiou' else 'a'} {kind} and the best sentences give none"
         term = asked_meaning(question)
-        if term and not any(defines(term, self._simplified_text(s)) for s in chosen):
+        if term and not any(defines(term, self._simplified_text(s)) or self._spells_out(term, s, chosen) for s in chosen):
             return f"the question asks what 「{term}」 means and no sentence defines it"
         # A premise the question restates (「…京津冀组建了联合工作办公室，那长三角有没有类似的机构」) names
         # what is not asked: the places and years checked are the asked clause's.
@@ -323,8 +356,7 @@ class Composer:
             if names and not any(self._figure_of(s, names) for s in figures):
                 return f"the question asks for a figure of {'、'.join(names)} and no sentence giving a figure is about it"
             years = set(ASKED_YEAR.findall(asked)) or set(ASKED_YEAR.findall(question))
-            if years and not any(not (said := set(YEAR.findall(self._sentence_text(s)))) or said & years
-                                 for s in figures):
+            if years and not any(not (said := self._years_said(s)) or said & years for s in figures):
                 return (f"the question asks for a figure of {'、'.join(sorted(years))} and the sentences giving "
                         f"figures are about other years")
         members = asked_members(question)
@@ -398,12 +430,12 @@ class Composer:
         a how-question's remedy."""
         if ordinal:
             return self._item_body(best)
-        if LIST_QUESTION.search(question) or asks_count(question) or \
-                any(LIST_QUESTION.search(h) for h in (history or [])[-1:]) or \
-                (HOW_QUESTION.search(question) and self._is_line(best)):  # 「怎样消除市场壁垒」 → 首先…其次…最后
+        if asks_list(question, history) or (HOW_QUESTION.search(question) and self._is_line(best)):  # 「怎样消除市场壁垒」 → 首先…其次…最后
             return self._enumeration(best, cover)
         if self._reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
             return self._paragraph(best)
+        if not self._is_line(best) and self._chars([best]) < SHORT_SENTENCE and is_item(self._sentence_text(best)):
+            return self._item_body(best)  # 「第二,细化主体功能区划分。」: the rest of the item spells it out
         if self._is_line(best) or self._chars([best]) < SHORT_SENTENCE:
             return self._elaboration(best)
         if WHY_QUESTION.search(question) and CONSEQUENCE.match(self._sentence_text(best)) \
@@ -447,6 +479,16 @@ class Composer:
         context = self._headers[int(self.store.sentence_doc[s])] + "\n" + "".join(
             self._simplified_text(t) for t in self._paragraph(s))
         return any(n.lower() in context for n in names)
+
+    def _years_said(self, s: int) -> set[str]:
+        """The years sentence ``s`` gives its facts for: its own, else those of the clauses it continues after a
+        semicolon (「2023年，京津冀…；长三角地区生产总值为30.5万亿元」 is 2023's)."""
+        first = self._paragraph(s)[0]
+        while True:
+            said = set(YEAR.findall(self._sentence_text(s)))
+            if said or s == first or not self._sentence_text(s - 1).rstrip().endswith(("；", ";")):
+                return said
+            s -= 1
 
     def _chars(self, sentences: list[int]) -> int:
         return sum(int(self.store.sentence_end[s] - self.store.sentence_start[s]) for s in sentences)
@@ -602,6 +644,12 @@ class Composer:
         return chosen
 
 
+def asks_list(question: str, history: list[str] | None) -> bool:
+    """Whether the question (or the one it follows up) asks for a list or a count of items."""
+    return bool(LIST_QUESTION.search(question) or asks_count(question)
+                or any(LIST_QUESTION.search(h) for h in (history or [])[-1:]))
+
+
 def _names_any(text: str, runs: set[str]) -> bool:
     """Whether ``text`` holds one of ``runs`` (a question sharing a title's run of characters names it)."""
     return any(run in text for run in runs)
@@ -609,4 +657,4 @@ def _names_any(text: str, runs: set[str]) -> bool:
 
 def is_item(sentence: str) -> bool:
     """Whether a sentence opens an item of an enumeration."""
-    return bool(ENUMERATION.match(sentence) or ITEM_MARKER.search(sentence[:8]))
+    return bool(ENUMERATION.match(sentence) or ITEM_MARKER.search(sentence[:8]) or FIRST_ITEM_AFTER_COLON.search(sentence))

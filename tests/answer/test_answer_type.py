@@ -289,3 +289,18 @@ def test_a_term_is_defined_by_what_follows_or_precedes_it():
     assert defines("链主", "培育具备生态主导力的枢纽型企业作为“链主”")
     assert not defines("三线", "通过“一五”计划、三线建设,重点推动内陆地区的工业化。")
     assert not defines("两类规则", "利用好两个市场、两种资源、两类规则是我国区域间联动融合发展必须考虑的外部条件。")
+
+
+def test_a_figure_per_head_is_not_the_total():
+    assert not has_answer_of_type("number", "长三角的人均GDP是多少？", "长三角地区生产总值为30.5万亿元，占全国比重为24.4%")
+    assert has_answer_of_type("number", "长三角的GDP是多少？", "长三角地区生产总值为30.5万亿元，占全国比重为24.4%")
+
+
+def test_where_a_meeting_was_held_asks_for_a_place():
+    assert expected_type("那几场座谈会分别是在哪些地方召开的？") == "place"
+    assert expected_type("这篇文章在哪些地方还说得不够？") is None  # 「哪些地方」 as "which points"
+
+
+def test_an_introduction_holding_the_first_item_opens_the_list():
+    assert is_item("有三个方面值得关注：首先，实施生态优先战略。")
+    assert not is_item("有三个方面值得关注：生态、产业和文明。")

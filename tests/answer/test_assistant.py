@@ -233,3 +233,36 @@ def test_a_how_question_on_a_heading_lists_the_steps_under_it(core_assistant) ->
 def test_an_english_question_mostly_outside_the_librarys_vocabulary_abstains(core_assistant) -> None:
     answer = core_assistant.ask("How do I sign up to stay in the dorms over the winter break?")
     assert answer.abstained and "rendering in the library's vocabulary" in answer.reason
+
+
+def test_a_clause_after_a_semicolon_gives_its_figure_for_the_year_before_it(core_assistant) -> None:
+    # 「2023年，京津冀…；长三角地区生产总值为30.5万亿元…」: the 30.5 is 2023's
+    answer = core_assistant.ask("长三角地区2024年的生产总值是多少？")
+    assert answer.abstained and "2024" in answer.reason, answer.answer
+
+
+def test_a_question_on_an_authors_standing_is_answered_by_the_byline(core_assistant) -> None:
+    answer = core_assistant.ask("光明日报那篇文章的作者范从来是什么身份？")
+    assert "长江三角洲经济社会发展研究中心主任" in answer.answer, answer.answer
+
+
+def test_a_labelled_field_the_question_names_is_quoted_whole(core_assistant) -> None:
+    answer = core_assistant.ask("侯冠宇這篇論文的關鍵詞是哪幾個？")
+    quoted = "".join(s.text for s in answer.sentences)  # the line splits at its semicolons, one [n] each
+    assert "关键词:中国式现代化;区域协调发展战略;全面深化改革;高质量发展;新发展格局" in quoted, answer.answer
+
+
+def test_a_quoted_term_is_spelled_out_by_the_item_it_heads(core_assistant) -> None:
+    # 「三是制度障礙依然存在。行政區域運行的考核體制、…等,在一定程度上…」
+    answer = core_assistant.ask("聯動融合一文說的“制度障礙”具體指哪些？")
+    assert not answer.abstained and "干部任用制度" in answer.answer, answer.reason
+
+
+def test_a_short_item_is_quoted_with_the_rest_of_it(core_assistant) -> None:
+    answer = core_assistant.ask("主体功能区细化以后，不同区域分别怎么对待？")
+    assert all(area in answer.answer for area in ("在重点开发区", "在生态脆弱区", "在能源资源区")), answer.answer
+
+
+def test_a_list_of_six_long_items_is_quoted_whole(core_assistant) -> None:
+    answer = core_assistant.ask("区域间联动融合发展面临的挑战，文章是从哪几个方面来分析的？")
+    assert "一是從外部環境來看" in answer.answer and "六是從生態文明來看" in answer.answer, answer.answer
