@@ -113,7 +113,7 @@ class Assistant:
             return [s.text for s in sentences]
 
         def source_item(item: str, n: int) -> str | None:
-            return self.composer.list_item(*quoted[item], n) if item in quoted else None
+            return self.composer.extent.list_item(*quoted[item], n) if item in quoted else None
 
         return followup_context(question.strip(), history, previous_answer, source_item)
 

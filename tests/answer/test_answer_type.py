@@ -6,7 +6,7 @@ import pytest
 
 from qa.answer.answer_type import (defines, asked_attribute, asked_clause, asked_items, asked_meaning, asked_members, asked_role, expected_type,
                                     has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
-from qa.answer.composer import is_item
+from qa.answer.extent import is_item
 
 LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济增长的贡献率为48.8%。侯冠宇在技术经济发表论文。"
 
@@ -299,8 +299,3 @@ def test_a_figure_per_head_is_not_the_total():
 def test_where_a_meeting_was_held_asks_for_a_place():
     assert expected_type("那几场座谈会分别是在哪些地方召开的？") == "place"
     assert expected_type("这篇文章在哪些地方还说得不够？") is None  # 「哪些地方」 as "which points"
-
-
-def test_an_introduction_holding_the_first_item_opens_the_list():
-    assert is_item("有三个方面值得关注：首先，实施生态优先战略。")
-    assert not is_item("有三个方面值得关注：生态、产业和文明。")
