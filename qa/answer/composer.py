@@ -25,7 +25,7 @@ import numpy as np
 from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, asked_clause, asked_items, asked_meaning,
                                    asked_members, defines, expected_type, has_answer_of_type, listed_items,
                                    named_entities, place_names, unknown_entities)
-from qa.answer.extent import MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, is_item, names_any
+from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, is_item, names_any
 from qa.answer.layout import SentenceLayout
 from qa.index.lexical import char_runs, to_simplified, tokenize
 from qa.index.store import IndexStore
@@ -69,6 +69,9 @@ ENTRY_QUESTION = re.compile(r"期刊|刊物|杂志|雜誌|学报|學報|登在|�
 # A paper's labelled field (「关键词:中国式现代化;区域协调发展战略;…」) answers a question naming its label,
 # whole: the line splits at its semicolons.
 FIELD = re.compile(r"^\W*(关键词|基金项目|中图分类号|文献标志码|文章编号|收稿日期|作者简介)\s*[:：]")
+# 「一共列了多少篇参考文献」 is answered by the list's last entry, which carries the count as its number (「[29] …」).
+REFERENCE_COUNT = re.compile(r"(?:一共|总共|共)[^，。？?]{0,4}?(?:多少|几)\s*[篇条个项]?(?:参考文献|文献)|"
+                             r"(?:参考文献|文献)(?:一共|总共|共)有?(?:多少|几)|\bhow many (?:references|works)\b", re.IGNORECASE)
 # 「你觉得住在北京好还是上海好」 asks the assistant's own view; it has none, it only quotes its sources.
 OPINION = re.compile(r"你(?:个人|個人)?(?:觉得|覺得|认为|認為|怎么看|怎麼看|喜欢|喜歡|推荐|推薦|建议|建議)|"
                      r"\b(?:do|would) you (?:think|recommend|prefer|like|suggest)\b|\byour (?:opinion|view|favou?rite|advice)\b",
@@ -183,26 +186,26 @@ class Composer:
                 return Selection([], True, f"the best sentence renders {rendered} of the English question's words "
                                  f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
 
+        if REFERENCE_COUNT.search(to_simplified(question)) and (entries := self._counted_references(best, retrieval.named)):
+            return Selection(entries, False, f"the question asks how many works the paper cites: its reference list; "
+                             f"{detail}", support)
         cover_of = dict(zip(ids.tolist(), covers.tolist()))
-        field = self._asked_field(question, ids, texts)
         ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
         item = self._quoted_item(ids, history) if ordinal else None
+        unit = self._asked_unit(question, ids, texts) if item is None else None
         if item is not None:  # 「第三点具体是什么」: the previous answer's third item, quoted whole
             best_pos, best = int(np.flatnonzero(ids == item)[0]), item
             chosen = self.extent.enumeration(best, cover_of) if self.layout.is_line(best) else self.extent.item_body(best)
-        elif (head := self._term_item(question, ids)) is not None:  # 「三是制度障碍依然存在。行政区域…」
-            best_pos, best = head, int(ids[head])
-            chosen = self.extent.item_body(best)
-        elif field is not None:  # the line splits at its semicolons: quote it whole
-            best_pos, best = field, int(ids[field])
-            chosen = self.layout.paragraph(best)
+        elif unit is not None:
+            best_pos, chosen = unit
+            best = int(ids[best_pos])
         else:
             chosen = self.extent.shape(best, question, history, cover_of, ordinal)
         items = asked_items(question) if item is None else []
         if len(items) >= 2:
             chosen = self.extent.each_item(items, chosen, best, ids, texts, scores)
         core = list(chosen)
-        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None and field is None else []:
+        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None and unit is None else []:
             s = int(ids[pos])
             if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
                     and self.layout.chars(chosen + [s]) <= MAX_PLAIN_CHARS:
@@ -227,6 +230,22 @@ class Composer:
         if not term:
             return None
         return next((pos for pos, s in enumerate(ids.tolist()) if self._spells_out(term, s, [s + 1])), None)
+
+    def _asked_unit(self, question: str, ids: np.ndarray, texts: list[str]) -> tuple[int, list[int]] | None:
+        """A unit of the source the question asks for whole, as (the candidate position it is chosen by, its
+        sentences): a short item spelling out a quoted term, or a labelled field (its line splits at semicolons)."""
+        if (head := self._term_item(question, ids)) is not None:  # 「三是制度障碍依然存在。行政区域…」
+            return head, self.extent.item_body(int(ids[head]))
+        if (field := self._asked_field(question, ids, texts)) is not None:
+            return field, self.layout.paragraph(int(ids[field]))
+        return None
+
+    def _counted_references(self, best: int, named: frozenset[str]) -> list[int]:
+        """For 「一共列了多少篇参考文献」: the reference list of the document named (else the best sentence's),
+        whole when short, else its last entry, which carries the count (「[29] …」)."""
+        doc = self.store.doc_pos[next(iter(named))] if len(named) == 1 else int(self.store.sentence_doc[best])
+        entries = self.layout.reference_list(doc)
+        return entries if self.layout.chars(entries) <= MAX_LIST_CHARS else self.layout.paragraph(entries[-1])
 
     @staticmethod
     def _asked_field(question: str, ids: np.ndarray, texts: list[str]) -> int | None:

@@ -23,6 +23,7 @@ ABSTRACT = re.compile(r"^\W*(摘\s*要|abstract)\W", re.IGNORECASE)
 # A reference list (参考文献) names titles on every topic: its entries answer questions about sources only
 # (「…引用的…登在哪个期刊」), or questions naming an entry's title — not 「创业担保贷款要准备哪些材料」.
 REFERENCES_HEADING = re.compile(r"^\W*(参考文献|參考文獻|references|bibliography)\W*$", re.IGNORECASE)
+NUMBERED_ENTRY = re.compile(r"^\W*\[[0-9]{1,3}\]")  # 「[29] 汪彬. 多层次交互式制度创新…」
 # A paper's bibliographic lines (labelled 引用格式, 作者简介, 基金项目, 收稿日期, DOI…, the byline with its
 # affiliation marks, a newspaper's 责编 / （作者：…） line) name the paper's author and title, so they match
 # any question naming them (「侯冠宇为什么主张…」); they answer only questions about the paper itself.
@@ -162,3 +163,12 @@ class SentenceLayout:
         depth = min((h.level for h in children), default=None)
         ids = [self.sentence_at(doc, h.start) for h in children if h.level == depth]
         return [s for s in ids if s is not None] if len(ids) >= 2 else []
+
+    def reference_list(self, doc: int) -> list[int]:
+        """Sentence ids of document number ``doc``'s reference list (none without one): its entries up to the
+        last numbered one (「[29] …」) when they are numbered — an English title and abstract may follow."""
+        lo, hi = int(self.doc_bounds[doc]), int(self.doc_bounds[doc + 1])
+        entries = [s for s in range(lo, hi) if self.reference[s] and not self.bibliographic[s]
+                   and not REFERENCES_HEADING.match(self.text(s))]
+        numbered = [s for s in entries if NUMBERED_ENTRY.match(self.text(s))]
+        return [s for s in entries if s <= self.paragraph(numbered[-1])[-1]] if numbered else entries

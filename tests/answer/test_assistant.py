@@ -266,3 +266,10 @@ def test_a_short_item_is_quoted_with_the_rest_of_it(core_assistant) -> None:
 def test_a_list_of_six_long_items_is_quoted_whole(core_assistant) -> None:
     answer = core_assistant.ask("区域间联动融合发展面临的挑战，文章是从哪几个方面来分析的？")
     assert "一是從外部環境來看" in answer.answer and "六是從生態文明來看" in answer.answer, answer.answer
+
+
+def test_how_many_references_is_answered_by_the_reference_list(core_assistant) -> None:
+    numbered = core_assistant.ask("侯冠宇的论文后面一共引了多少篇参考文献？")  # 29 numbered entries: the last one
+    assert not numbered.abstained and numbered.sentences[0].text.lstrip("- ").startswith("[29]"), numbered.answer
+    short = core_assistant.ask("聯動融合一文一共列了幾篇參考文獻？")  # four unnumbered entries: all of them
+    assert len(short.sentences) >= 4 and "責編" not in short.answer, short.answer

@@ -31,3 +31,10 @@ def test_bibliographic_lines_and_the_reference_list_are_marked(core_assistant):
     assert len(layout.paragraph(keywords)) == 5
     body = _sentence(layout, "neihanshi-fazhan", "区域协调发展战略强调在推动经济发展的同时")
     assert not layout.bibliographic[body] and not layout.reference[body]
+
+
+def test_a_numbered_reference_list_ends_at_its_last_entry(core_assistant):
+    layout = core_assistant.composer.layout
+    entries = layout.reference_list(layout.store.doc_pos["neihanshi-fazhan"])
+    assert layout.text(entries[0]).lstrip("- ").startswith("[1]")
+    assert layout.text(layout.paragraph(entries[-1])[0]).lstrip("- ").startswith("[29]")  # not the English abstract after it
