@@ -39,7 +39,7 @@ _PATTERNS = {
                                r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
                                r"institutions?|hospitals?|schools?)\b", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
-                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县|縣|地市)|"
+                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县区|縣區|县|縣|地市)|"
                         r"哪(?:些|个|個)?地方(?:召开|召開|举行|舉行|举办|舉辦)|" + _ASKED.format("where") +
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<![哪这這近前头頭])几(?:[年月日倍成%]|个百分点)|"
@@ -51,7 +51,7 @@ _PATTERNS = {
 # 「重点放在哪里」「难点在哪里」 ask what, not where.
 _FIGURATIVE_WHERE = re.compile(r"(?:重点|重心|关键|难点|问题|原因|区别|不同|差别|优势|意义|作用|好处|特点|突破口|着力点|"
                                r"聚焦|集中|体现|表现|落在|着眼|着力)"
-                               r"[^，。？?]{0,4}(?:哪里|哪儿)")
+                               r"[^，。？?]{0,4}(?:哪里|哪儿)|从哪(?:里|儿)来")  # 「钱从哪里来」 asks for a source
 _PUBLISHED_WHERE = re.compile(r"\bwhere\b.*\b(?:published|printed|appeared)\b", re.I)  # a venue, not a place
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z./()\-]*[0-9][0-9A-Za-z./()\-]*")  # 2023JZDZ022, 10.19326/j.cnki…
 NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9]+)?|[一二三四五六七八九十百]+分之[一二三四五六七八九十]+|"
@@ -62,7 +62,7 @@ _COUNT = r"(?:[0-9０-９]+|[一二三四五六七八九十百千万两兩]+)\s*
 _LAST_ORDINAL = r"第[一二三四五六七八九十]+[,，、]|^[一二三四五六七八九十]+是"  # 「一共列了几项」: 「第六,…」 is the sixth
 _RATIO_WORDS = frozenset({"比例", "比重", "占比", "份额"})  # asked as a share: 「95%」「四分之三」 answer without the word
 # 「比长三角多出多少」「大概差了多少」「中间隔了多少年」 ask for a difference: the figures compared answer it.
-_COMPARISON = re.compile(r"比[^，。？?]{1,12}(?:多|少|高|低|大|小)|相差|差了|差距|多出|高出|隔了|相隔|间隔|間隔|几倍|幾倍|多少倍")
+_COMPARISON = re.compile(r"比(?![重例率值])[^，。？?]{1,12}(?:多|少|高|低|大|小)|相差|差了|差距|多出|高出|隔了|相隔|间隔|間隔|几倍|幾倍|多少倍")
 # 「在党的哪次大会上提出」 is answered by a meeting: 「党的十八大」「十六届三中全会」「中央经济工作会议」.
 _EVENT = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:大会|大會|会议|會議|全会|全會|党代会|黨代會|座谈会|座談會|论坛|論壇)|"
                     r"[一二三四五六七八九十]+大|[一二三四五六七八九十]+[届屆]")

@@ -18,6 +18,7 @@ a name the library never mentions means abstain. Reference-list entries answer q
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, asked_clause, asked_items, asked_meaning,
                                    asked_members, defines, expected_type, has_answer_of_type, listed_items,
                                    named_entities, place_names, unknown_entities)
-from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, is_item, names_any
+from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, asks_list, is_item, names_any
 from qa.answer.layout import SentenceLayout
 from qa.index.lexical import char_runs, to_simplified, tokenize
 from qa.index.store import IndexStore
@@ -69,6 +70,9 @@ ENTRY_QUESTION = re.compile(r"期刊|刊物|杂志|雜誌|学报|學報|登在|�
 # A paper's labelled field (「关键词:中国式现代化;区域协调发展战略;…」) answers a question naming its label,
 # whole: the line splits at its semicolons.
 FIELD = re.compile(r"^\W*(关键词|基金项目|中图分类号|文献标志码|文章编号|收稿日期|作者简介)\s*[:：]")
+# A list question naming a section's heading (its character pairs, numbering left out) asks for its parts.
+SECTION_NAMED = 0.8
+SECTION_NUMBER = re.compile(r"^[\W\d一二三四五六七八九十、.．]+|\W+")
 # 「一共列了多少篇参考文献」 is answered by the list's last entry, which carries the count as its number (「[29] …」).
 REFERENCE_COUNT = re.compile(r"(?:一共|总共|共)[^，。？?]{0,4}?(?:多少|几)\s*[篇条个项]?(?:参考文献|文献)|"
                              r"(?:参考文献|文献)(?:一共|总共|共)有?(?:多少|几)|\bhow many (?:references|works)\b", re.IGNORECASE)
@@ -190,17 +194,21 @@ class Composer:
             return Selection(entries, False, f"the question asks how many works the paper cites: its reference list; "
                              f"{detail}", support)
         cover_of = dict(zip(ids.tolist(), covers.tolist()))
+        cover = self._coverage(cover_of, terms, retrieval.translation)
         ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
         item = self._quoted_item(ids, history) if ordinal else None
         unit = self._asked_unit(question, ids, texts) if item is None else None
         if item is not None:  # 「第三点具体是什么」: the previous answer's third item, quoted whole
             best_pos, best = int(np.flatnonzero(ids == item)[0]), item
-            chosen = self.extent.enumeration(best, cover_of) if self.layout.is_line(best) else self.extent.item_body(best)
+            chosen = self.extent.enumeration(best, cover) if self.layout.is_line(best) else self.extent.item_body(best)
         elif unit is not None:
             best_pos, chosen = unit
             best = int(ids[best_pos])
         else:
-            chosen = self.extent.shape(best, question, history, cover_of, ordinal)
+            if asks_list(question, history):
+                best_pos = self._named_section(question, ids, scores, best_pos)
+                best = int(ids[best_pos])
+            chosen = self.extent.shape(best, question, history, cover, ordinal)
         items = asked_items(question) if item is None else []
         if len(items) >= 2:
             chosen = self.extent.each_item(items, chosen, best, ids, texts, scores)
@@ -246,6 +254,21 @@ class Composer:
         doc = self.store.doc_pos[next(iter(named))] if len(named) == 1 else int(self.store.sentence_doc[best])
         entries = self.layout.reference_list(doc)
         return entries if self.layout.chars(entries) <= MAX_LIST_CHARS else self.layout.paragraph(entries[-1])
+
+    def _named_section(self, question: str, ids: np.ndarray, scores: np.ndarray, best_pos: int) -> int:
+        """For a list question, the position of the close candidate (within ``RUNNER_UP_MARGIN``) leading a
+        section with sub-headings whose heading the question repeats most (「…战略机制有哪几个关键特征」 names
+        「（三）区域协调发展战略机制的关键特征」): near-tied sentences of other sections would list their parts."""
+        asked = char_runs(re.sub(r"\W+", "", to_simplified(question)), 2)
+
+        def named(pos: int) -> float:
+            head = self.layout.led_heading(int(ids[pos]))
+            runs = char_runs(SECTION_NUMBER.sub("", self.layout.simplified(head)), 2) if head is not None else set()
+            return len(runs & asked) / len(runs) if runs and self.layout.sub_headings(head) else 0.0
+
+        close = [int(p) for p in np.argsort(-scores)[: RUNNERS_UP + 1] if scores[p] >= scores[best_pos] - RUNNER_UP_MARGIN]
+        top = max(close, key=named)
+        return top if named(top) >= SECTION_NAMED and named(top) > named(best_pos) else best_pos
 
     @staticmethod
     def _asked_field(question: str, ids: np.ndarray, texts: list[str]) -> int | None:
@@ -329,6 +352,20 @@ class Composer:
         in_title = {int(d): np.array([w in self.layout.headers[int(d)] for w in words], dtype=bool) for d in set(docs.tolist())}
         with_title = present | np.array([in_title[int(d)] for d in docs]).reshape(present.shape)
         return present @ weights / total, with_title @ weights / total
+
+    def _coverage(self, known: dict[int, float], terms: dict[str, float],
+                  translation: Translation | None) -> Callable[[int], float]:
+        """The question's coverage of any sentence: the candidates' as computed, others' on demand (a heading
+        may lead to a paragraph no retrieved passage holds)."""
+        computed = dict(known)
+
+        def cover(s: int) -> float:
+            if s not in computed:
+                text = self.layout.simplified(s)
+                computed[s] = self._concept_cover(translation)(text) if translation is not None else \
+                    float(self._covers(terms, [text], self.store.sentence_doc[[s]])[0][0])
+            return computed[s]
+        return cover
 
     @staticmethod
     def _concept_cover(translation: Translation):

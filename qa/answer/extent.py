@@ -10,13 +10,14 @@ the source numbers so. Everything stays within a length budget.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
-from qa.answer.answer_type import asks_count
+from qa.answer.answer_type import asks_count, expected_type
 from qa.answer.layout import SentenceLayout
 from qa.documents.cleaning import heading_at
-from qa.index.lexical import char_runs
+from qa.index.lexical import char_runs, to_simplified
 from qa.retrieval.followup import item_number
 
 LIST_QUESTION = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七八九十]|几个方面|几方面|几点|[几幾][项項条條]|包括|包含|措施|举措|舉措|途徑|途径|路径|路徑|方面|有何|列举|列舉|"
@@ -40,6 +41,9 @@ MAX_LED_PARAGRAPHS = 4
 ITEM_RUN = 3  # a question's listed thing (「生态脆弱区」) is named by a sentence sharing 3 characters in a row of it
 MAX_ITEM_DISTANCE = 60  # sentences between two items of one list (the items of 「路径举措」 run over pages)
 MAX_LIST_CHARS = 750
+MIN_SERIES = 3  # clauses closed by semicolons that make a list
+NAMED_ITEM_RUN = 4  # a question naming one item of a list (「在法治环境方面…」) shares this many characters in a row
+PLURAL = re.compile(r"哪些|哪几|哪幾|哪[两兩二三四五六七八九十]|几个|幾個|几方面|幾方面|几点|幾點|分别|分別|各自|都有|\bwhat are\b|\bwhich\b", re.IGNORECASE)
 MAX_PLAIN_CHARS = 300
 
 
@@ -49,7 +53,7 @@ class Extent:
     def __init__(self, layout: SentenceLayout) -> None:
         self.layout = layout
 
-    def shape(self, best: int, question: str, history: list[str] | None, cover: dict[int, float],
+    def shape(self, best: int, question: str, history: list[str] | None, cover: Callable[[int], float],
                ordinal: bool) -> list[int]:
         """The sentences around the best one that answer the question: an ordinal follow-up's item, a list's
         items, a heading's or short sentence's elaboration, a reference entry whole, a why-question's reason,
@@ -57,7 +61,9 @@ class Extent:
         if ordinal:
             return self.item_body(best)
         if asks_list(question, history) or (HOW_QUESTION.search(question) and self.layout.is_line(best)):  # 「怎样消除市场壁垒」 → 首先…其次…最后
-            return self.enumeration(best, cover)
+            chosen = self.enumeration(best, cover, series=expected_type(question) is None)
+            named = None if PLURAL.search(question) or HOW_QUESTION.search(question) else self.named_item(chosen, question)
+            return self.item_body(named) if named is not None else chosen
         if self.layout.reference[best]:  # an entry is one line, split at its 「[J].」: quote it whole
             return self.layout.paragraph(best)
         if not self.layout.is_line(best) and self.layout.chars([best]) < SHORT_SENTENCE and is_item(self.layout.text(best)):
@@ -71,11 +77,11 @@ class Extent:
             return self.with_next(best)
         return [best]
 
-    def enumeration(self, best: int, cover: dict[int, float]) -> list[int]:
+    def enumeration(self, best: int, cover: Callable[[int], float], series: bool = True) -> list[int]:
         """For a list question: the sub-headings of the section the best sentence heads or introduces;
         else the enumerated items (一是…二是…, 首先…其次…) of the best sentence's
         paragraph — or of the paragraph it leads to when it is a heading or an introduction (see
-        :meth:`asked_paragraph`; ``cover`` is the question's coverage of each candidate sentence) —
+        :meth:`asked_paragraph`; ``cover`` gives the question's coverage of a sentence) —
         after the best sentence when it introduces them; else (no enumeration, or the best sentence is a
         detail within one item) the best sentence alone."""
         sub_headings = self.layout.sub_headings(best)
@@ -87,6 +93,8 @@ class Extent:
         items = [s for s in self.layout.paragraph(best) if is_item(self.layout.text(s))]
         if len(items) < 2 and (self.layout.is_line(best) or self.layout.paragraph(best)[-1] == best):
             items = [s for s in self.asked_paragraph(best, cover) if is_item(self.layout.text(s))]
+        if len(items) < 2 and series:  # not for a typed question: a series names places and figures of its own
+            items = self.clause_series(self.layout.paragraph(best), best)
         if len(items) < 2:
             return self.elaboration(best) if self.layout.chars([best]) < SHORT_SENTENCE else [best]
         if best > items[0] and best not in items:
@@ -96,7 +104,28 @@ class Extent:
             chosen.pop()
         return chosen
 
-    def asked_paragraph(self, best: int, cover: dict[int, float]) -> list[int]:
+    def named_item(self, items: list[int], question: str) -> int | None:
+        """The one item of a list the question names by ``NAMED_ITEM_RUN`` characters in a row of its text after
+        its marker (「在法治环境方面存在什么问题」 → 「六是法治環境有待完善。」), if exactly one is."""
+        asked = re.sub(r"\W+", "", to_simplified(question))
+        named = [s for s in items if is_item(text := self.layout.simplified(s))
+                 and names_any(asked, char_runs(re.sub(r"\W+", "", ENUMERATION.sub("", text)), NAMED_ITEM_RUN))]
+        return named[0] if len(named) == 1 and len(items) > 2 else None
+
+    def clause_series(self, paragraph: list[int], best: int) -> list[int]:
+        """A series of at least three clauses closed by semicolons (「…设计产业链升级政策，…；…设计产业链协调政策，…；
+        …设计产业链跨区域布局政策，…。」) in ``paragraph`` that holds ``best`` or follows it: a list without
+        item markers."""
+        run: list[int] = []
+        for s in paragraph:
+            run.append(s)
+            if not self.layout.text(s).rstrip().endswith(("；", ";")):
+                if len(run) >= MIN_SERIES and run[-1] >= best:
+                    return run
+                run = []
+        return []
+
+    def asked_paragraph(self, best: int, cover: Callable[[int], float]) -> list[int]:
         """The paragraph a heading or introduction leads to that the question asks about: of the next
         paragraphs up to the next heading line (at most ``MAX_LED_PARAGRAPHS``), the one whose opening
         sentence covers most of the question, the first on a tie (「思路重點」 leads to 「新要求」 and
@@ -111,7 +140,7 @@ class Extent:
             last = paragraph[-1]
         if not options:
             return []
-        return max(options, key=lambda p: (cover.get(p[0], 0.0), -options.index(p)))
+        return max(options, key=lambda p: (cover(p[0]), -options.index(p)))
 
     def item_body(self, best: int) -> list[int]:
         """The best sentence and the rest of its item: the following sentences of its paragraph up to the

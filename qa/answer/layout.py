@@ -148,17 +148,25 @@ class SentenceLayout:
         s = lo + int(np.searchsorted(self.store.sentence_start[lo:hi], offset))
         return s if s < hi and int(self.store.sentence_start[s]) == offset else None
 
-    def sub_headings(self, best: int) -> list[int]:
-        """Sentence ids of the sub-headings of the section that ``best`` heads or introduces (the
-        heading itself or the first sentence after it): 「（三）关键特征」 → 「1. …」「2. …」「3. …」."""
-        doc = int(self.store.sentence_doc[best])
+    def led_heading(self, s: int) -> int | None:
+        """The numbered heading line that ``s`` is, or introduces as the first sentence after it."""
+        doc = int(self.store.sentence_doc[s])
         headings = self.store.documents[doc].headings
-        pos = heading_at(headings, int(self.store.sentence_start[best]))
+        pos = heading_at(headings, int(self.store.sentence_start[s]))
         if pos is None or headings[pos].level is None:
-            return []
+            return None
         head = self.sentence_at(doc, headings[pos].start)
-        if head is None or best not in (head, *self.next_paragraph(head)[:1]):
+        return head if head is not None and s in (head, *self.next_paragraph(head)[:1]) else None
+
+    def sub_headings(self, best: int) -> list[int]:
+        """Sentence ids of the sub-headings of the section that ``best`` heads or introduces (see
+        :meth:`led_heading`): 「（三）关键特征」 → 「1. …」「2. …」「3. …」."""
+        head = self.led_heading(best)
+        if head is None:
             return []
+        doc = int(self.store.sentence_doc[head])
+        headings = self.store.documents[doc].headings
+        pos = heading_at(headings, int(self.store.sentence_start[head]))
         children = headings[pos + 1 : section_end(headings, pos)]
         depth = min((h.level for h in children), default=None)
         ids = [self.sentence_at(doc, h.start) for h in children if h.level == depth]

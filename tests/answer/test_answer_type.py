@@ -299,3 +299,15 @@ def test_a_figure_per_head_is_not_the_total():
 def test_where_a_meeting_was_held_asks_for_a_place():
     assert expected_type("那几场座谈会分别是在哪些地方召开的？") == "place"
     assert expected_type("这篇文章在哪些地方还说得不够？") is None  # 「哪些地方」 as "which points"
+
+
+def test_a_share_is_not_a_comparison():
+    # 「比重是多少」 asks for a share: 10.4万亿元 is no answer (「比…多」 compares, 「比重」 does not)
+    assert not has_answer_of_type("number", "2023年京津冀地区经济总量占全国的比重是多少？",
+                                  "2023年，京津冀地区经济总量为10.4万亿元，十年来经济总量连跨5个万亿元台阶；")
+    assert has_answer_of_type("number", "长三角占全国的比重是多少？", "长三角地区生产总值为30.5万亿元，占全国比重为24.4%")
+
+
+def test_where_money_comes_from_is_not_a_place():
+    assert expected_type("搞跨地区合作项目，钱从哪里来？") is None
+    assert expected_type("示範區包括哪幾個縣區？") == "place"

@@ -273,3 +273,26 @@ def test_how_many_references_is_answered_by_the_reference_list(core_assistant) -
     assert not numbered.abstained and numbered.sentences[0].text.lstrip("- ").startswith("[29]"), numbered.answer
     short = core_assistant.ask("聯動融合一文一共列了幾篇參考文獻？")  # four unnumbered entries: all of them
     assert len(short.sentences) >= 4 and "責編" not in short.answer, short.answer
+
+
+def test_a_list_of_clauses_closed_by_semicolons_is_quoted_whole(core_assistant) -> None:
+    answer = core_assistant.ask("数字产业集群跨区域发展的产业链政策体系要设计哪几类政策？")
+    assert all(p in answer.answer for p in ("设计产业链升级政策", "设计产业链协调政策", "设计产业链跨区域布局政策")), answer.answer
+
+
+def test_a_list_question_naming_a_section_lists_that_sections_parts(core_assistant) -> None:
+    answer = core_assistant.ask("侯冠宇认为区域协调发展战略机制有哪几个关键特征？")
+    assert all(h in answer.answer for h in ("统筹推进区域经济高质量发展", "促进区域生态保护和绿色发展",
+                                            "支持革命老区和边疆地区加快发展")), answer.answer
+    assert "促进区域间生产要素的高效流动" not in answer.answer  # the next section's parts
+
+
+def test_a_heading_leads_to_the_paragraph_that_lists_what_was_asked(core_assistant) -> None:
+    # the items are in the third paragraph under the heading, which no retrieved passage holds
+    answer = core_assistant.ask("推動區域間聯動融合發展這篇文章說，區域間合作的基礎體現在哪幾個方面？")
+    assert "一是組織體系更加完善" in answer.answer and "四是制度體系日益健全" in answer.answer, answer.answer
+
+
+def test_a_question_on_one_item_of_a_list_gets_that_item(core_assistant) -> None:
+    answer = core_assistant.ask("區域間聯動融合發展在法治環境方面存在什麼問題？")
+    assert "缺乏相關法律法規的支撐" in answer.answer and "一是區域間合作積極性不高" not in answer.answer, answer.answer

@@ -24,3 +24,9 @@ def test_a_list_is_asked_by_the_question_or_the_one_it_follows():
     assert asks_list("一共列了几条？", None)
     assert not asks_list("第三点具体是什么？", None)
     assert asks_list("那第三点呢？", ["文章提了哪几点？"])
+
+
+def test_plural_questions_ask_for_the_whole_list():
+    from qa.answer.extent import PLURAL
+    assert PLURAL.search("侯冠宇讲营造统一开放的市场环境，分了哪两个方面？")
+    assert not PLURAL.search("在法治环境方面存在什么问题？")
