@@ -1,11 +1,12 @@
-"""Auto-merging: retrieved chunks of one short section are returned as that whole section.
+"""Auto-merging: retrieved chunks of one short section or paragraph are returned as that whole span.
 
 A list spread over numbered sub-sections (「（三）关键特征」 then 「1. …」「2. …」「3. …」) is chunked
-one sub-section at a time, so the top passages hold the section's heading, or two of its items, and
-miss the rest. When a top chunk opens a numbered section of at most ``MAX_SECTION_CHARS`` characters,
-or two or more top chunks lie in one, they are replaced by that section (the smallest such one), and
-the freed places go to the next chunks of the ranking. The idea is LlamaIndex's auto-merging
-retriever, over the document's own heading tree rather than a second chunking.
+one sub-section at a time, and a long paragraph enumerating 「一是…六是…」 is cut into several chunks,
+so the top passages hold the heading, or two of the items, and miss the rest. When a top chunk opens a
+numbered section or a paragraph of at most ``MAX_SECTION_CHARS`` characters, or two or more top chunks
+lie in one, they are replaced by that span (the smallest such one), and the freed places go to the
+next chunks of the ranking. The idea is LlamaIndex's auto-merging retriever, over the document's own
+heading tree and paragraphs rather than a second chunking.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ class Span:
 
 
 def _sections(doc: Document) -> list[tuple[int, int]]:
-    """[start, end) of every numbered heading's section: up to the next heading at its level or above."""
+    """[start, end) of every numbered heading's section (up to the next heading at its level or above) and
+    of every paragraph (a paragraph within one chunk merges nothing: no chunk opens it and ends before it
+    does). Paragraphs were added on the 32 spent gold splits: recall@5 979 → 987 of 1,055, answers
+    .840 → .839; CMRC 2018 and DRCD unchanged."""
     headings = doc.headings
     spans = []
     for i, h in enumerate(headings):
@@ -46,6 +50,11 @@ def _sections(doc: Document) -> list[tuple[int, int]]:
         while end > h.start and doc.text[end - 1].isspace():
             end -= 1
         spans.append((h.start, end))
+    start = 0
+    for line in doc.text.split("\n"):
+        if line.strip():
+            spans.append((start, start + len(line)))
+        start += len(line) + 1
     return spans
 
 
@@ -54,7 +63,7 @@ class SectionMerger:
 
     def __init__(self, documents: list[Document], chunks: list[Chunk], max_chars: int = MAX_SECTION_CHARS) -> None:
         self.chunks = chunks
-        short = {d.doc_id: sorted(s for s in _sections(d) if s[1] - s[0] <= max_chars) for d in documents}
+        short = {d.doc_id: sorted({s for s in _sections(d) if s[1] - s[0] <= max_chars}) for d in documents}
         # For each chunk, the short sections holding it whole, smallest first.
         self.enclosing: list[list[tuple[int, int]]] = []
         for c in chunks:

@@ -1,4 +1,4 @@
-"""Section merging: top chunks of one short numbered section come back as that section."""
+"""Section merging: top chunks of one short numbered section or paragraph come back as that span."""
 
 from __future__ import annotations
 
@@ -41,6 +41,16 @@ def test_sections_over_the_limit_are_not_merged() -> None:
     doc, chunks = _library()
     spans = SectionMerger([doc], chunks, max_chars=50).merge([(1, 0.9), (3, 0.8), (4, 0.5)], top_k=3)
     assert [s.chunk_ids for s in spans] == [(1,), (3,), (4,)]
+
+
+def test_a_chunk_opening_a_long_paragraph_brings_the_whole_paragraph() -> None:
+    text = "面临的挑战。一是外部环境。二是内部环境。三是技术条件。四是人口结构。\n下一段。"
+    doc = Document("p", "T", text, [])
+    cut, end = text.index("三是"), text.index("\n")
+    chunks = [Chunk(0, "p", "T", None, 0, cut, text[:cut]), Chunk(1, "p", "T", None, cut, end, text[cut:end]),
+              Chunk(2, "p", "T", None, end + 1, len(text), text[end + 1 :])]
+    spans = SectionMerger([doc], chunks, max_chars=200).merge([(0, 0.9), (2, 0.5)], top_k=2)
+    assert [(s.start, s.end) for s in spans] == [(0, end), (end + 1, len(text))]
 
 
 def test_a_list_over_sub_sections_is_retrieved_whole(core_assistant) -> None:
