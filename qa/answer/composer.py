@@ -102,6 +102,19 @@ class AbstainRule:
 
 
 @dataclass
+class Candidates:
+    """The sentences an answer may quote (ids into the store's sentence table), their Simplified texts, cosines
+    with the question, coverage of its words, ranking scores, and whether the question asks about sources."""
+
+    ids: np.ndarray
+    texts: list[str]
+    cosines: np.ndarray
+    covers: np.ndarray
+    scores: np.ndarray
+    asks_source: bool
+
+
+@dataclass
 class Selection:
     """The chosen sentences (indices into the store's sentence table) and the abstention verdict."""
 
@@ -136,14 +149,45 @@ class Composer:
         if OPINION.search(question):
             return Selection([], True, "the question asks for the assistant's own opinion; it only quotes its sources", 0.0)
         terms = _weighted_terms(self.store, question, history, retrieval.translation)
-        candidates: dict[int, float] = {}  # sentence id → passage rank prior
+        c = self._candidates(question, retrieval, history, terms)
+        if c is None:
+            return Selection([], True, "no passage retrieved", 0.0)
+        if np.isneginf(c.scores).all():
+            return Selection([], True, "only reference-list entries or bibliographic lines match, and the question "
+                             "asks for nothing they give", 0.0)
+        best_pos = int(np.argmax(c.scores))
+        best = int(c.ids[best_pos])
+        support = self.rule.support(float(c.cosines[best_pos]), float(c.covers[best_pos]))
+        detail = f"support {support:.3f} (cosine {c.cosines[best_pos]:.3f}, coverage {c.covers[best_pos]:.2f})"
+        if support < self.rule.threshold:
+            return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
+        entities = named_entities(question)
+        unsupported = self._unsupported(question, retrieval, c, best_pos, entities)
+        if unsupported:
+            return Selection([], True, f"{unsupported}; {detail}", support)
+        if REFERENCE_COUNT.search(to_simplified(question)) and (entries := self._counted_references(best, retrieval.named)):
+            return Selection(entries, False, f"the question asks how many works the paper cites: its reference list; "
+                             f"{detail}", support)
+        cover_of = dict(zip(c.ids.tolist(), c.covers.tolist()))
+        best, core, chosen = self._chosen(question, history, c, best_pos,
+                                          self._coverage(cover_of, terms, retrieval.translation))
+        missing = self._missing_fact(question, entities, best, core, chosen, cover_of)
+        if missing:
+            return Selection([], True, f"{missing}; {detail}", support)
+        chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
+        return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+
+    def _candidates(self, question: str, retrieval: Retrieval, history: list[str] | None,
+                    terms: dict[str, float]) -> Candidates | None:
+        """The retrieved passages' sentences, scored; those the question does not ask about score −∞."""
+        priors_of: dict[int, float] = {}  # sentence id → passage rank prior
         for rank, passage in enumerate(retrieval.passages):
             for s in self.layout.sentences_in(passage.doc_id, passage.start, passage.end):
                 if WORDS.search(self.layout.text(s)):
-                    candidates.setdefault(s, 1.0 / (rank + 1))
-        if not candidates:
-            return Selection([], True, "no passage retrieved", 0.0)
-        ids = np.fromiter(candidates, dtype=np.int64)
+                    priors_of.setdefault(s, 1.0 / (rank + 1))
+        if not priors_of:
+            return None
+        ids = np.fromiter(priors_of, dtype=np.int64)
         cosines = self.store.sentence_vectors[ids] @ retrieval.query_vector
         texts = [self.layout.simplified(int(s)) for s in ids]
         docs = self.store.sentence_doc[ids]
@@ -153,51 +197,45 @@ class Composer:
             ranking_covers = np.array([cover(self.layout.headers[int(d)] + "\n" + t) for d, t in zip(docs, texts)])
         else:
             covers, ranking_covers = self._covers(terms, texts, docs)
-        priors = np.fromiter(candidates.values(), dtype=np.float64, count=len(ids))
+        priors = np.fromiter(priors_of.values(), dtype=np.float64, count=len(ids))
         lengths = self.store.sentence_end[ids] - self.store.sentence_start[ids]
         asks_for_abstract = bool(ABSTRACT_WORDS & terms.keys())
         in_abstract = self.layout.abstract[self.layout.paragraph_of[ids]] & (not asks_for_abstract)
         scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
         asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
-        unasked = self._unasked(question, ids, texts, asks_source)
-        if unasked.all():
-            return Selection([], True, "only reference-list entries or bibliographic lines match, and the question "
-                             "asks for nothing they give", 0.0)
-        scores[unasked] = -np.inf
-        best_pos = int(np.argmax(scores))
-        best = int(ids[best_pos])
-        support = self.rule.support(float(cosines[best_pos]), float(covers[best_pos]))
-        detail = f"support {support:.3f} (cosine {cosines[best_pos]:.3f}, coverage {covers[best_pos]:.2f})"
-        if support < self.rule.threshold:
-            return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
-        entities = named_entities(question)
+        scores[self._unasked(question, ids, texts, asks_source)] = -np.inf
+        return Candidates(ids, texts, cosines, covers, scores, asks_source)
+
+    def _unsupported(self, question: str, retrieval: Retrieval, c: Candidates, best_pos: int,
+                     entities: frozenset[str]) -> str | None:
+        """Why the library cannot answer the question whatever its best sentence says: it names something the
+        library never mentions, or (English) too few of its words have a rendering in the library."""
         unknown = unknown_entities(question, self.layout.library_compact, entities)
         if retrieval.translation is not None:
             # "the English abstract" names the library's own English text, not something it never mentions
             unknown += [n for n in retrieval.translation.unknown_names if not (n.lower() == "english" and self.layout.has_english)]
-        if unknown and not (asks_source and self.layout.reference[best]):  # an entry names no publisher (国家统计局)
-            return Selection([], True, f"the question names {'、'.join(unknown)}, which the library never mentions; "
-                             f"{detail}", support)
+        if unknown and not (c.asks_source and self.layout.reference[int(c.ids[best_pos])]):  # an entry names no publisher
+            return f"the question names {'、'.join(unknown)}, which the library never mentions"
         if retrieval.translation is not None:
             asked = retrieval.translation.stems
             known = asked & retrieval.translation.rendered
             if asked and len(known) < MIN_ENGLISH_KNOWN * len(asked):
-                return Selection([], True, f"{len(known)} of the English question's {len(asked)} words have a "
-                                 f"rendering in the library's vocabulary (fewer than half); {detail}", support)
-            rendered = len(retrieval.translation.concepts_in(texts[best_pos]))
+                return (f"{len(known)} of the English question's {len(asked)} words have a rendering in the "
+                        f"library's vocabulary (fewer than half)")
+            rendered = len(retrieval.translation.concepts_in(c.texts[best_pos]))
             if rendered < MIN_ENGLISH_CONCEPTS:
-                return Selection([], True, f"the best sentence renders {rendered} of the English question's words "
-                                 f"(fewer than {MIN_ENGLISH_CONCEPTS}); {detail}", support)
+                return f"the best sentence renders {rendered} of the English question's words (fewer than {MIN_ENGLISH_CONCEPTS})"
+        return None
 
-        if REFERENCE_COUNT.search(to_simplified(question)) and (entries := self._counted_references(best, retrieval.named)):
-            return Selection(entries, False, f"the question asks how many works the paper cites: its reference list; "
-                             f"{detail}", support)
-        cover_of = dict(zip(ids.tolist(), covers.tolist()))
-        cover = self._coverage(cover_of, terms, retrieval.translation)
+    def _chosen(self, question: str, history: list[str] | None, c: Candidates, best_pos: int,
+                cover: Callable[[int], float]) -> tuple[int, list[int], list[int]]:
+        """The best sentence, the sentences shaped around it (see :mod:`qa.answer.extent`), and those plus
+        close runners-up."""
+        ids, best = c.ids, int(c.ids[best_pos])
         ordinal = bool(history and ordinal_reference(question))  # 「第二條具體…」 asks about one item
         item = self._quoted_item(ids, history) if ordinal else None
-        unit = self._asked_unit(question, ids, texts) if item is None else None
+        unit = self._asked_unit(question, ids, c.texts) if item is None else None
         if item is not None:  # 「第三点具体是什么」: the previous answer's third item, quoted whole
             best_pos, best = int(np.flatnonzero(ids == item)[0]), item
             chosen = self.extent.enumeration(best, cover) if self.layout.is_line(best) else self.extent.item_body(best)
@@ -206,23 +244,19 @@ class Composer:
             best = int(ids[best_pos])
         else:
             if asks_list(question, history):
-                best_pos = self._named_section(question, ids, scores, best_pos)
+                best_pos = self._named_section(question, ids, c.scores, best_pos)
                 best = int(ids[best_pos])
             chosen = self.extent.shape(best, question, history, cover, ordinal)
         items = asked_items(question) if item is None else []
         if len(items) >= 2:
-            chosen = self.extent.each_item(items, chosen, best, ids, texts, scores)
+            chosen = self.extent.each_item(items, chosen, best, ids, c.texts, c.scores)
         core = list(chosen)
-        for pos in np.argsort(-scores)[1 : RUNNERS_UP + 1] if item is None and unit is None else []:
+        for pos in np.argsort(-c.scores)[1 : RUNNERS_UP + 1] if item is None and unit is None else []:
             s = int(ids[pos])
-            if s not in chosen and scores[pos] >= scores[best_pos] - RUNNER_UP_MARGIN \
+            if s not in chosen and c.scores[pos] >= c.scores[best_pos] - RUNNER_UP_MARGIN \
                     and self.layout.chars(chosen + [s]) <= MAX_PLAIN_CHARS:
                 chosen.append(s)
-        missing = self._missing_fact(question, entities, best, core, chosen, cover_of)
-        if missing:
-            return Selection([], True, f"{missing}; {detail}", support)
-        chosen.sort(key=lambda s: (int(self.store.sentence_doc[s]), int(self.store.sentence_start[s])))
-        return Selection(chosen, False, f"{detail} ≥ threshold {self.rule.threshold:.3f}", support)
+        return best, core, chosen
 
     def _spells_out(self, term: str, s: int, chosen: list[int]) -> bool:
         """Whether ``s`` is a short item naming ``term`` (「三是制度障碍依然存在。」) whose next sentence, also
