@@ -258,20 +258,24 @@ class Composer:
                 chosen.append(s)
         return best, core, chosen
 
-    def _spells_out(self, term: str, s: int, chosen: list[int]) -> bool:
-        """Whether ``s`` is a short item naming ``term`` (「三是制度障碍依然存在。」) whose next sentence, also
-        chosen, spells the item out."""
+    def _heads_item(self, term: str, s: int) -> bool:
+        """Whether ``s`` is a short item naming ``term`` (「三是制度障碍依然存在。」) with a next sentence in its
+        paragraph to spell it out."""
         text = self.layout.simplified(s)
-        return term in text and is_item(text) and self.layout.chars([s]) < SHORT_SENTENCE and s + 1 in chosen \
+        return term in text and is_item(text) and self.layout.chars([s]) < SHORT_SENTENCE \
             and self.layout.paragraph(s)[-1] > s
+
+    def _spells_out(self, term: str, s: int, chosen: list[int]) -> bool:
+        """Whether ``s`` is a short item naming ``term`` whose next sentence, also chosen, spells it out."""
+        return s + 1 in chosen and self._heads_item(term, s)
 
     def _term_item(self, question: str, ids: np.ndarray) -> int | None:
         """For a question asking what a quoted term means, the position of a candidate that is a short item
-        naming it and spelled out by the next sentence (see :meth:`_spells_out`)."""
+        naming it and spelled out by the next sentence (see :meth:`_heads_item`)."""
         term = asked_meaning(question)
         if not term:
             return None
-        return next((pos for pos, s in enumerate(ids.tolist()) if self._spells_out(term, s, [s + 1])), None)
+        return next((pos for pos, s in enumerate(ids.tolist()) if self._heads_item(term, s)), None)
 
     def _asked_unit(self, question: str, ids: np.ndarray, texts: list[str]) -> tuple[int, list[int]] | None:
         """A unit of the source the question asks for whole, as (the candidate position it is chosen by, its
@@ -301,8 +305,9 @@ class Composer:
             return len(runs & asked) / len(runs) if runs and self.layout.sub_headings(head) else 0.0
 
         close = [int(p) for p in np.argsort(-scores)[: RUNNERS_UP + 1] if scores[p] >= scores[best_pos] - RUNNER_UP_MARGIN]
-        top = max(close, key=named)
-        return top if named(top) >= SECTION_NAMED and named(top) > named(best_pos) else best_pos
+        share = {pos: named(pos) for pos in {*close, best_pos}}
+        top = max(close, key=share.__getitem__)
+        return top if share[top] >= SECTION_NAMED and share[top] > share[best_pos] else best_pos
 
     @staticmethod
     def _asked_field(question: str, ids: np.ndarray, texts: list[str]) -> int | None:
@@ -392,11 +397,12 @@ class Composer:
         """The question's coverage of any sentence: the candidates' as computed, others' on demand (a heading
         may lead to a paragraph no retrieved passage holds)."""
         computed = dict(known)
+        concepts = self._concept_cover(translation) if translation is not None else None
 
         def cover(s: int) -> float:
             if s not in computed:
                 text = self.layout.simplified(s)
-                computed[s] = self._concept_cover(translation)(text) if translation is not None else \
+                computed[s] = concepts(text) if concepts is not None else \
                     float(self._covers(terms, [text], self.store.sentence_doc[[s]])[0][0])
             return computed[s]
         return cover

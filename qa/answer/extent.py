@@ -86,10 +86,7 @@ class Extent:
         detail within one item) the best sentence alone."""
         sub_headings = self.layout.sub_headings(best)
         if sub_headings:
-            chosen = [best] + sub_headings
-            while len(chosen) > 2 and (self.layout.chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
-                chosen.pop()
-            return chosen
+            return self.within_list_budget([best] + sub_headings)
         items = [s for s in self.layout.paragraph(best) if is_item(self.layout.text(s))]
         if len(items) < 2 and (self.layout.is_line(best) or self.layout.paragraph(best)[-1] == best):
             items = [s for s in self.asked_paragraph(best, cover) if is_item(self.layout.text(s))]
@@ -99,7 +96,11 @@ class Extent:
             return self.elaboration(best) if self.layout.chars([best]) < SHORT_SENTENCE else [best]
         if best > items[0] and best not in items:
             return [best]  # the best sentence is a detail inside one item: that detail is the answer
-        chosen = ([best] if best < items[0] else []) + items
+        return self.within_list_budget(([best] if best < items[0] else []) + items)
+
+    def within_list_budget(self, chosen: list[int]) -> list[int]:
+        """A list answer cut, from its end, to ``MAX_LIST_CHARS`` characters and ``MAX_LIST_SENTENCES``
+        sentences (its first two sentences always kept)."""
         while len(chosen) > 2 and (self.layout.chars(chosen) > MAX_LIST_CHARS or len(chosen) > MAX_LIST_SENTENCES):
             chosen.pop()
         return chosen
@@ -228,6 +229,7 @@ class Extent:
                 return None  # numbering went back: another list
             k = m
         return None
+
 
 def asks_list(question: str, history: list[str] | None) -> bool:
     """Whether the question (or the one it follows up) asks for a list or a count of items."""

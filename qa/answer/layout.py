@@ -148,25 +148,30 @@ class SentenceLayout:
         s = lo + int(np.searchsorted(self.store.sentence_start[lo:hi], offset))
         return s if s < hi and int(self.store.sentence_start[s]) == offset else None
 
-    def led_heading(self, s: int) -> int | None:
-        """The numbered heading line that ``s`` is, or introduces as the first sentence after it."""
+    def _led_section(self, s: int) -> tuple[int, int, int] | None:
+        """(document number, heading position, heading sentence) of the numbered section whose heading line
+        ``s`` is, or introduces as the first sentence after it."""
         doc = int(self.store.sentence_doc[s])
         headings = self.store.documents[doc].headings
         pos = heading_at(headings, int(self.store.sentence_start[s]))
         if pos is None or headings[pos].level is None:
             return None
         head = self.sentence_at(doc, headings[pos].start)
-        return head if head is not None and s in (head, *self.next_paragraph(head)[:1]) else None
+        return (doc, pos, head) if head is not None and s in (head, *self.next_paragraph(head)[:1]) else None
+
+    def led_heading(self, s: int) -> int | None:
+        """The numbered heading line that ``s`` is, or introduces as the first sentence after it."""
+        led = self._led_section(s)
+        return led[2] if led is not None else None
 
     def sub_headings(self, best: int) -> list[int]:
         """Sentence ids of the sub-headings of the section that ``best`` heads or introduces (see
         :meth:`led_heading`): 「（三）关键特征」 → 「1. …」「2. …」「3. …」."""
-        head = self.led_heading(best)
-        if head is None:
+        led = self._led_section(best)
+        if led is None:
             return []
-        doc = int(self.store.sentence_doc[head])
+        doc, pos, _ = led
         headings = self.store.documents[doc].headings
-        pos = heading_at(headings, int(self.store.sentence_start[head]))
         children = headings[pos + 1 : section_end(headings, pos)]
         depth = min((h.level for h in children), default=None)
         ids = [self.sentence_at(doc, h.start) for h in children if h.level == depth]
