@@ -69,7 +69,7 @@ class Extent:
         if not self.layout.is_line(best) and self.layout.chars([best]) < SHORT_SENTENCE and is_item(self.layout.text(best)):
             return self.item_body(best)  # 「第二,细化主体功能区划分。」: the rest of the item spells it out
         if self.layout.is_line(best) or self.layout.chars([best]) < SHORT_SENTENCE:
-            return self.elaboration(best)
+            return self.elaboration(best, whole_series=bool(HOW_QUESTION.search(question)))
         if WHY_QUESTION.search(question) and CONSEQUENCE.match(self.layout.text(best)) \
                 and self.layout.paragraph(best)[0] < best and self.layout.chars([best - 1, best]) <= MAX_PLAIN_CHARS:
             return [best - 1, best]
@@ -156,8 +156,9 @@ class Extent:
             chosen.append(t)
         return chosen
 
-    def elaboration(self, best: int) -> list[int]:
-        """A heading or a short topic sentence, followed by the sentences that spell it out."""
+    def elaboration(self, best: int, whole_series: bool = False) -> list[int]:
+        """A heading or a short topic sentence, followed by the sentences that spell it out — with
+        ``whole_series``, all of a series of clauses (…；…；…。) they reach: the steps a how-question asks for."""
         following = [t for t in self.layout.paragraph(best) if t > best] or self.layout.next_paragraph(best)
         chosen = [best]
         for t in following:
@@ -166,6 +167,9 @@ class Extent:
             chosen.append(t)
             if self.layout.chars(chosen) >= 2 * SHORT_SENTENCE + self.layout.chars([best]):
                 break
+        series = self.clause_series(self.layout.paragraph(chosen[-1]), chosen[-1]) if whole_series else []
+        if chosen[-1] in series:
+            return self.within_list_budget(chosen + [t for t in series if t > chosen[-1]])
         return chosen
 
     def with_next(self, best: int) -> list[int]:
