@@ -92,7 +92,8 @@ class Translation(NamedTuple):
 
 
 _LATIN_WORD = re.compile(r"[a-z]{3}", re.IGNORECASE)
-_NAME_RUN = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?!-[a-z])")  # not "Chinese-style": an adjective
+# Capitalised words in a row ("Yellow River"; not "Chinese-style": an adjective) or an acronym ("EU")
+_NAME_RUN = re.compile(r"(?<![\w'])(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?!-[a-z])|[A-Z]{2,}(?![A-Za-z]))")
 
 
 def _name_head(definition: str) -> str | None:
@@ -136,7 +137,8 @@ class QueryTranslator:
                     name = _name_head(definition)
                     if name:
                         names[name].add(word)
-        absent = {name for name, words in names.items() if not any(w in library_text for w in words)}
+        latin = set(re.findall(r"[a-z]+", library_text))  # a name the library writes in Latin letters ("GDP")
+        absent = {name for name, words in names.items() if not any(w in library_text for w in words) and name not in latin}
         return cls(dict(glosses), frequency, absent)
 
     def save(self, path: Path) -> None:

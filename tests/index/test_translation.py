@@ -44,6 +44,12 @@ def test_unknown_names_need_a_dictionary_entry_absent_from_the_library(translato
     assert translator.translate("Is Japan mentioned?").unknown_names == ["Japan"]
 
 
+def test_acronyms_are_names_and_a_name_written_in_latin_letters_is_mentioned() -> None:
+    translator = QueryTranslator.build(VOCABULARY, LIBRARY + " gdp per capita in chinese cities")
+    assert translator.unknown_names("What are the main rules of the EU's data law?") == ["EU"]
+    assert translator.unknown_names("How large is the GDP of Chinese cities?") == []
+
+
 def test_the_table_survives_a_round_trip(translator: QueryTranslator, tmp_path) -> None:
     translator.save(tmp_path / "translation.json")
     loaded = QueryTranslator.load(tmp_path / "translation.json", VOCABULARY)
