@@ -296,3 +296,9 @@ def test_a_heading_leads_to_the_paragraph_that_lists_what_was_asked(core_assista
 def test_a_question_on_one_item_of_a_list_gets_that_item(core_assistant) -> None:
     answer = core_assistant.ask("區域間聯動融合發展在法治環境方面存在什麼問題？")
     assert "缺乏相關法律法規的支撐" in answer.answer and "一是區域間合作積極性不高" not in answer.answer, answer.answer
+
+
+def test_a_how_question_gets_the_whole_series_of_steps_its_heading_leads_to(core_assistant):
+    answer = core_assistant.ask("吴浩强、胡苏敏的文章里，数字产业集群的产业链政策体系要怎么设计？")
+    for step in ("设计产业链升级政策", "设计产业链协调政策", "设计产业链跨区域布局政策"):
+        assert step in answer.answer
