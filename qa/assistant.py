@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from qa.answer.answer_type import named_entities
-from qa.answer.composer import AbstainRule, Composer
+from qa.answer.composer import AbstainRule, Candidates, Composer
+from qa.answer.rerank import RERANK_POOL, rerank
 from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sentence, Timing
 from qa.config import Settings, load_settings
 from qa.embedding.encoder import Encoder
 from qa.index.store import IndexStore, load_store
 from qa.retrieval.followup import followup_context
-from qa.retrieval.retriever import Retriever, passage_of, retrieval_query
+from qa.retrieval.retriever import Retrieval, Retriever, passage_of, retrieval_query
 
 # Chosen on the gold dev split (see README, 'When it abstains'); override with QA_ABSTAIN_THRESHOLD.
 DEFAULT_RULE = AbstainRule()
@@ -72,8 +74,20 @@ class Assistant:
         return clean
 
     def search(self, query: str, top_k: int | None = None) -> list[Passage]:
-        """The top passages for a query, without composing an answer."""
-        return self.retriever.run(self._check(query), top_k or self.settings.top_k).passages
+        """The top passages for a query, ranked as :meth:`ask` ranks them, without composing an answer."""
+        return self._retrieve(self._check(query), None, top_k or self.settings.top_k)[0].passages
+
+    def _retrieve(self, question: str, history: list[str] | None, top_k: int) -> tuple[Retrieval, Candidates | None]:
+        """The ``top_k`` passages for a question — the retriever's top ``RERANK_POOL`` reranked by the sentence
+        that would answer from each (see :mod:`qa.answer.rerank`) — and the scored sentences of the fused
+        ranking's first ``CANDIDATE_PASSAGES`` passages, which the abstention threshold judges."""
+        fused = self.retriever.run(retrieval_query(question, history), max(top_k, RERANK_POOL))
+        scored = self.composer.candidates(question, fused, history)
+        if scored is None:
+            return replace(fused, passages=fused.passages[:top_k]), None
+        reranked = rerank(fused, scored, self.composer.layout)
+        judged = self.composer.candidates_in(scored, fused.passages[:CANDIDATE_PASSAGES])
+        return replace(reranked, passages=reranked.passages[:top_k]), judged
 
     def ask(self, question: str, top_k: int | None = None, history: list[str] | None = None) -> Answer:
         """Answer ``question`` (a follow-up is read in the context of ``history``, oldest first)."""
@@ -81,9 +95,9 @@ class Assistant:
         clean = self._check(question)
         history = self.context(clean, history)
         top_k = top_k or self.settings.top_k
-        retrieval = self.retriever.run(retrieval_query(clean, history), max(top_k, CANDIDATE_PASSAGES))
+        retrieval, judged = self._retrieve(clean, history, max(top_k, CANDIDATE_PASSAGES))
         t1 = time.perf_counter()
-        selection = self.composer.select(clean, retrieval, history)
+        selection = self.composer.select(clean, retrieval, history, judged)
         passages = retrieval.passages[:top_k]
         citations: list[Citation] = []
         sentences: list[Sentence] = []

@@ -26,6 +26,7 @@ import numpy as np
 from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, asked_clause, asked_items, asked_meaning,
                                    asked_members, defines, expected_type, has_answer_of_type, listed_items,
                                    named_entities, place_names, unknown_entities)
+from qa.answer.contract import Passage
 from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, asks_list, is_item, names_any
 from qa.answer.layout import SentenceLayout
 from qa.index.lexical import char_runs, to_simplified, tokenize
@@ -144,8 +145,24 @@ class Composer:
         self.layout = SentenceLayout(store)
         self.extent = Extent(self.layout)
 
-    def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Selection:
-        """Pick answer sentences for ``question`` among the retrieved passages, or abstain."""
+    def candidates(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Candidates | None:
+        """The retrieved passages' sentences, scored as :meth:`select` scores them (for reranking, see
+        :mod:`qa.answer.rerank`)."""
+        return self._candidates(question, retrieval, history, _weighted_terms(self.store, question, history, retrieval.translation))
+
+    def candidates_in(self, c: Candidates, passages: list[Passage]) -> Candidates:
+        """Those of the candidates ``c`` that lie in ``passages``."""
+        held = {s for p in passages for s in self.layout.sentences_in(p.doc_id, p.start, p.end)}
+        keep = np.fromiter((s in held for s in c.ids.tolist()), dtype=bool, count=len(c.ids))
+        return Candidates(c.ids[keep], [t for t, k in zip(c.texts, keep) if k], c.cosines[keep], c.covers[keep],
+                          c.scores[keep], c.asks_source)
+
+    def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None,
+               judged: Candidates | None = None) -> Selection:
+        """Pick answer sentences for ``question`` among the retrieved passages, or abstain. The threshold judges
+        the support of the best sentence among ``judged`` when given: the reranked passages (see
+        :mod:`qa.answer.rerank`) are judged on the fused ranking's first passages, where the threshold was set
+        — the best of more passages scores higher on any question, one the library cannot answer too."""
         if OPINION.search(question):
             return Selection([], True, "the question asks for the assistant's own opinion; it only quotes its sources", 0.0)
         terms = _weighted_terms(self.store, question, history, retrieval.translation)
@@ -157,8 +174,11 @@ class Composer:
                              "asks for nothing they give", 0.0)
         best_pos = int(np.argmax(c.scores))
         best = int(c.ids[best_pos])
-        support = self.rule.support(float(c.cosines[best_pos]), float(c.covers[best_pos]))
-        detail = f"support {support:.3f} (cosine {c.cosines[best_pos]:.3f}, coverage {c.covers[best_pos]:.2f})"
+        if judged is None or not np.isfinite(judged.scores).any():
+            judged = c
+        top = int(np.argmax(judged.scores))
+        support = self.rule.support(float(judged.cosines[top]), float(judged.covers[top]))
+        detail = f"support {support:.3f} (cosine {judged.cosines[top]:.3f}, coverage {judged.covers[top]:.2f})"
         if support < self.rule.threshold:
             return Selection([], True, f"{detail} < threshold {self.rule.threshold:.3f}", support)
         entities = named_entities(question)
