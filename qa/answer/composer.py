@@ -324,7 +324,7 @@ class Composer:
             runs = char_runs(SECTION_NUMBER.sub("", self.layout.simplified(head)), 2) if head is not None else set()
             return len(runs & asked) / len(runs) if runs and self.layout.sub_headings(head) else 0.0
 
-        close = [int(p) for p in np.argsort(-scores)[: RUNNERS_UP + 1] if scores[p] >= scores[best_pos] - RUNNER_UP_MARGIN]
+        close = [int(p) for p in np.argsort(-scores) if scores[p] >= scores[best_pos] - RUNNER_UP_MARGIN]
         share = {pos: named(pos) for pos in {*close, best_pos}}
         top = max(close, key=share.__getitem__)
         return top if share[top] >= SECTION_NAMED and share[top] > share[best_pos] else best_pos
