@@ -9,8 +9,8 @@ from pathlib import Path
 
 from qa.answer.answer_type import named_entities
 from qa.answer.composer import AbstainRule, Candidates, Composer
-from qa.answer.rerank import RERANK_POOL, rerank
 from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sentence, Timing
+from qa.answer.rerank import RERANK_POOL, rerank
 from qa.config import Settings, load_settings
 from qa.embedding.encoder import Encoder
 from qa.index.store import IndexStore, load_store

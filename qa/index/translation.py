@@ -137,7 +137,7 @@ class QueryTranslator:
                     name = _name_head(definition)
                     if name:
                         names[name].add(word)
-        latin = set(re.findall(r"[a-z]+", library_text))  # a name the library writes in Latin letters ("GDP")
+        latin = set(re.findall(r"[a-z]+", library_text))  # a name the library writes in Latin letters ("Chinese")
         absent = {name for name, words in names.items() if not any(w in library_text for w in words) and name not in latin}
         return cls(dict(glosses), frequency, absent)
 
