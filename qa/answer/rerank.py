@@ -13,7 +13,9 @@ Chosen on the 34 spent gold splits pooled (1,112 answerable, 470 unanswerable qu
 well (.8368). English questions keep the fused order: their sentence scores come from dictionary words,
 and reranking them lost 4 of 109. The best of more passages scores higher on any question, so the
 abstention threshold still judges the fused ranking's first passages (see :meth:`Composer.select`):
-judged on the reranked ones, 6 more unanswerable questions were answered.
+judged on the reranked ones, 6 more unanswerable questions were answered. Known losses: a passage brought
+in can hold a sentence that outscores the answer (「…在法治環境方面存在什麼問題」 now gets the remedy
+「法治環境方面,健全…」 before the list item 「六是法治環境有待完善」).
 """
 
 from __future__ import annotations
