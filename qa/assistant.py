@@ -77,17 +77,19 @@ class Assistant:
         """The top passages for a query, ranked as :meth:`ask` ranks them, without composing an answer."""
         return self._retrieve(self._check(query), None, top_k or self.settings.top_k)[0].passages
 
-    def _retrieve(self, question: str, history: list[str] | None, top_k: int) -> tuple[Retrieval, Candidates | None]:
+    def _retrieve(self, question: str, history: list[str] | None,
+                  top_k: int) -> tuple[Retrieval, Candidates | None, Candidates | None]:
         """The ``top_k`` passages for a question — the retriever's top ``RERANK_POOL`` reranked by the sentence
-        that would answer from each (see :mod:`qa.answer.rerank`) — and the scored sentences of the fused
-        ranking's first ``CANDIDATE_PASSAGES`` passages, which the abstention threshold judges."""
+        that would answer from each (see :mod:`qa.answer.rerank`) — with the sentences of all ``RERANK_POOL``
+        scored, and those of the fused ranking's first ``CANDIDATE_PASSAGES`` passages, which the abstention
+        threshold judges."""
         fused = self.retriever.run(retrieval_query(question, history), max(top_k, RERANK_POOL))
         scored = self.composer.candidates(question, fused, history)
         if scored is None:
-            return replace(fused, passages=fused.passages[:top_k]), None
+            return replace(fused, passages=fused.passages[:top_k]), None, None
         reranked = rerank(fused, scored, self.composer.layout)
         judged = self.composer.candidates_in(scored, fused.passages[:CANDIDATE_PASSAGES])
-        return replace(reranked, passages=reranked.passages[:top_k]), judged
+        return replace(reranked, passages=reranked.passages[:top_k]), scored, judged
 
     def ask(self, question: str, top_k: int | None = None, history: list[str] | None = None) -> Answer:
         """Answer ``question`` (a follow-up is read in the context of ``history``, oldest first)."""
@@ -95,9 +97,9 @@ class Assistant:
         clean = self._check(question)
         history = self.context(clean, history)
         top_k = top_k or self.settings.top_k
-        retrieval, judged = self._retrieve(clean, history, max(top_k, CANDIDATE_PASSAGES))
+        retrieval, scored, judged = self._retrieve(clean, history, max(top_k, CANDIDATE_PASSAGES))
         t1 = time.perf_counter()
-        selection = self.composer.select(clean, retrieval, history, judged)
+        selection = self.composer.select(clean, retrieval, history, judged, scored)
         passages = retrieval.passages[:top_k]
         citations: list[Citation] = []
         sentences: list[Sentence] = []

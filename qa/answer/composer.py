@@ -62,6 +62,7 @@ RUNNER_UP_MARGIN = 0.1
 # was published, and gold dev asks that.)
 ABSTRACT_WORDS = frozenset({"摘要", "abstract"})  # a question naming these asks for the abstract
 ABSTRACT_PENALTY = 0.05
+PRIOR_WEIGHT = 0.03  # a sentence's score + this / (its passage's rank + 1)
 SOURCE_QUESTION = re.compile(r"引用|引述|参考|參考|文献|文獻|期刊|刊登|刊发|刊發|刊载|刊載|发表|發表|登在|出处|出處|哪一期|"
                              r"第[几幾]版|来源|來源|出自|\bcit(?:e|ed|ation)|reference|journal|published|source", re.IGNORECASE)
 REFERENCE_TITLE_CHARS = 6  # a question sharing this many characters in a row with an entry names it
@@ -108,7 +109,8 @@ class AbstainRule:
 @dataclass
 class Candidates:
     """The sentences an answer may quote (ids into the store's sentence table), their Simplified texts, cosines
-    with the question, coverage of its words, ranking scores, and whether the question asks about sources."""
+    with the question, coverage of its words, ranking scores (including their passage's rank prior), and whether
+    the question asks about sources."""
 
     ids: np.ndarray
     texts: list[str]
@@ -116,6 +118,7 @@ class Candidates:
     covers: np.ndarray
     scores: np.ndarray
     asks_source: bool
+    priors: np.ndarray
 
 
 @dataclass
@@ -153,23 +156,31 @@ class Composer:
         :mod:`qa.answer.rerank`)."""
         return self._candidates(question, retrieval, history, _weighted_terms(self.store, question, history, retrieval.translation))
 
-    def candidates_in(self, c: Candidates, passages: list[Passage]) -> Candidates:
-        """Those of the candidates ``c`` that lie in ``passages``."""
-        held = {s for p in passages for s in self.layout.sentences_in(p.doc_id, p.start, p.end)}
-        keep = np.fromiter((s in held for s in c.ids.tolist()), dtype=bool, count=len(c.ids))
-        return Candidates(c.ids[keep], [t for t, k in zip(c.texts, keep) if k], c.cosines[keep], c.covers[keep],
-                          c.scores[keep], c.asks_source)
+    def candidates_in(self, c: Candidates, passages: list[Passage]) -> Candidates | None:
+        """The candidates ``c`` as :meth:`candidates` would score them among ``passages`` (a part of the passages
+        they were scored among, in any order): the sentences those hold, with their passages' rank priors."""
+        priors_of = self._priors(passages)
+        keep = np.fromiter((s in priors_of for s in c.ids.tolist()), dtype=bool, count=len(c.ids))
+        if not keep.any():
+            return None
+        ids = c.ids[keep]
+        priors = np.fromiter((priors_of[s] for s in ids.tolist()), dtype=np.float64, count=len(ids))
+        scores = c.scores[keep] + PRIOR_WEIGHT * (priors - c.priors[keep])
+        return Candidates(ids, [t for t, k in zip(c.texts, keep) if k], c.cosines[keep], c.covers[keep], scores,
+                          c.asks_source, priors)
 
     def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None,
-               judged: Candidates | None = None) -> Selection:
+               judged: Candidates | None = None, scored: Candidates | None = None) -> Selection:
         """Pick answer sentences for ``question`` among the retrieved passages, or abstain. The threshold judges
         the support of the best sentence among ``judged`` when given: the reranked passages (see
         :mod:`qa.answer.rerank`) are judged on the fused ranking's first passages, where the threshold was set
-        — the best of more passages scores higher on any question, one the library cannot answer too."""
+        — the best of more passages scores higher on any question, one the library cannot answer too. ``scored``:
+        the candidates of a ranking holding these passages (see :meth:`candidates_in`), not scored again."""
         if OPINION.search(question):
             return Selection([], True, "the question asks for the assistant's own opinion; it only quotes its sources", 0.0)
         terms = _weighted_terms(self.store, question, history, retrieval.translation)
-        c = self._candidates(question, retrieval, history, terms)
+        c = self.candidates_in(scored, retrieval.passages) if scored is not None else \
+            self._candidates(question, retrieval, history, terms)
         if c is None:
             return Selection([], True, "no passage retrieved", 0.0)
         if np.isneginf(c.scores).all():
@@ -203,11 +214,7 @@ class Composer:
     def _candidates(self, question: str, retrieval: Retrieval, history: list[str] | None,
                     terms: dict[str, float]) -> Candidates | None:
         """The retrieved passages' sentences, scored; those the question does not ask about score −∞."""
-        priors_of: dict[int, float] = {}  # sentence id → passage rank prior
-        for rank, passage in enumerate(retrieval.passages):
-            for s in self.layout.sentences_in(passage.doc_id, passage.start, passage.end):
-                if WORDS.search(self.layout.text(s)):
-                    priors_of.setdefault(s, 1.0 / (rank + 1))
+        priors_of = self._priors(retrieval.passages)
         if not priors_of:
             return None
         ids = np.fromiter(priors_of, dtype=np.int64)
@@ -224,11 +231,20 @@ class Composer:
         lengths = self.store.sentence_end[ids] - self.store.sentence_start[ids]
         asks_for_abstract = bool(ABSTRACT_WORDS & terms.keys())
         in_abstract = self.layout.abstract[self.layout.paragraph_of[ids]] & (not asks_for_abstract)
-        scores = (cosines + COVERAGE_WEIGHT * ranking_covers + 0.03 * priors - 0.05 * (lengths < 12)
+        scores = (cosines + COVERAGE_WEIGHT * ranking_covers + PRIOR_WEIGHT * priors - 0.05 * (lengths < 12)
                   - ABSTRACT_PENALTY * in_abstract)
         asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
         scores[self._unasked(question, ids, texts, asks_source)] = -np.inf
-        return Candidates(ids, texts, cosines, covers, scores, asks_source)
+        return Candidates(ids, texts, cosines, covers, scores, asks_source, priors)
+
+    def _priors(self, passages: list[Passage]) -> dict[int, float]:
+        """Sentence id → the rank prior 1 / (rank + 1) of the first passage holding it (sentences with words only)."""
+        priors_of: dict[int, float] = {}
+        for rank, passage in enumerate(passages):
+            for s in self.layout.sentences_in(passage.doc_id, passage.start, passage.end):
+                if s not in priors_of and WORDS.search(self.layout.text(s)):
+                    priors_of[s] = 1.0 / (rank + 1)
+        return priors_of
 
     def _unsupported(self, question: str, retrieval: Retrieval, c: Candidates, best_pos: int,
                      entities: frozenset[str]) -> str | None:
