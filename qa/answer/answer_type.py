@@ -88,6 +88,22 @@ _ASKED_ATTRIBUTE = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:是|为|為|有|约|約
 # 「长三角的人均GDP是多少」 is not answered by the region's total output: a figure asked per head, per year or
 # as a change is given only by a sentence saying so (Simplified).
 _QUALIFIER = re.compile(r"人均|年均|平均|同比|环比|增速|增长率|增幅|涨幅")
+# The same qualifiers asked in English, with the words that say them in a Chinese sentence.
+_ENGLISH_QUALIFIERS = {
+    re.compile(r"\bper[ -](?:capita|head|person)\b", re.I): {"人均"},
+    re.compile(r"\b(?:average annual|annual average|annual(?:ly)? on average)\b", re.I): {"年均"},
+    re.compile(r"\byear[ -]on[ -]year\b", re.I): {"同比"},
+    re.compile(r"\bgrowth rate\b|\bgrew by\b|\brate of growth\b", re.I): {"增速", "增长率", "增幅", "涨幅"},
+}
+
+
+def _qualifiers(question: str) -> set[str]:
+    """The qualifiers a figure question asks with (人均, 年均, growth…), as a Chinese sentence would say them."""
+    asked = set(_QUALIFIER.findall(to_simplified(question)))
+    for pattern, words in _ENGLISH_QUALIFIERS.items():
+        if pattern.search(question):
+            asked |= words
+    return asked
 
 
 # 「一共设了几个专题工作组」「有几位妻子」 ask a count; 「长三角几个省市…有没有打通」「这几个战略…怎么协同」「几个地方抱团干」
@@ -201,7 +217,7 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern + ordinal, re.M)
         return bool(set(count.findall(text)) - set(count.findall(question)))
     if kind == "number":
-        qualifiers = set(_QUALIFIER.findall(to_simplified(question)))
+        qualifiers = _qualifiers(question)
         if qualifiers and not qualifiers & set(_QUALIFIER.findall(to_simplified(text))):
             return False
         attribute = None if _COMPARISON.search(question) else asked_attribute(question)

@@ -296,6 +296,14 @@ def test_a_figure_per_head_is_not_the_total():
     assert has_answer_of_type("number", "长三角的GDP是多少？", "长三角地区生产总值为30.5万亿元，占全国比重为24.4%")
 
 
+def test_an_english_figure_per_head_or_growth_needs_a_sentence_saying_so():
+    total = "2023年，西部地区生产总值为26.9万亿元"
+    assert not has_answer_of_type("number", "What was the per-capita GDP of western China in 2023?", total)
+    assert has_answer_of_type("number", "What was the per-capita GDP of western China in 2023?", "2023年西部地区人均生产总值为6.9万元")
+    assert not has_answer_of_type("number", "What was the growth rate of western China's GDP?", total)
+    assert has_answer_of_type("number", "What was the GDP of western China in 2023?", total)
+
+
 def test_where_a_meeting_was_held_asks_for_a_place():
     assert expected_type("那几场座谈会分别是在哪些地方召开的？") == "place"
     assert expected_type("这篇文章在哪些地方还说得不够？") is None  # 「哪些地方」 as "which points"
