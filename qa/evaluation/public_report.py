@@ -37,7 +37,7 @@ def render_public(results: dict) -> str:
     ]
     rows = []
     for method, figures in summary["retrieval"].items():
-        label = METHOD_LABELS.get(method, method) + (" ← the assistant" if method == meta["fusion"] else "")
+        label = METHOD_LABELS.get(method, method) + (" ← the assistant's retriever (its answer step then reranks the top 10)" if method == meta["fusion"] else "")
         rows.append([label, pct(figures["recall@1"]), pct(figures["recall@5"]), pct(figures["recall@10"]),
                      num(figures["mrr@10"])])
     out.append(table(["method", "R@1", "R@5", "R@10", "MRR@10"], rows))

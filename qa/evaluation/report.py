@@ -76,7 +76,7 @@ def _per_kind(per_kind: dict) -> str:
 def _methods(methods: dict, fusion: str) -> list[str]:
     rows = []
     for m, f in methods.items():
-        label = METHOD_LABELS.get(m, m) + (" ← the assistant" if m == fusion else "")
+        label = METHOD_LABELS.get(m, m) + (" ← the assistant's retriever (its answer step then reranks the top 10)" if m == fusion else "")
         o = f["overall"]
         rows.append([label, pct(o["recall@1"]), pct(o["recall@3"]), pct(o["recall@5"]), pct(o["recall@10"]), num(o["mrr"])])
     kinds = list(next(iter(methods.values()))["per_kind"]) if methods else []
