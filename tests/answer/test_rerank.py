@@ -39,3 +39,20 @@ def test_abstention_is_judged_on_the_fused_passages(core_assistant):
     # the fused first five, where the threshold was set, does not.
     answer = core_assistant.ask("宿舍楼晚上几点门禁？过了点回来要登记吗？")
     assert answer.abstained and "< threshold" in answer.reason
+
+
+def test_the_answer_step_scores_reranked_passages_as_scoring_them_anew_would(core_assistant):
+    from dataclasses import replace
+
+    from qa.answer.rerank import rerank
+
+    composer = core_assistant.composer
+    for question in ("企业都挤在同一块地方，为什么反而越做越不划算？", "侯冠宇认为区域协调发展战略机制有哪几个关键特征？"):
+        fused = core_assistant.retriever.run(question, RERANK_POOL)
+        scored = composer.candidates(question, fused)
+        shown = replace(fused, passages=rerank(fused, scored, composer.layout).passages[:5])
+        reused, anew = composer.candidates_in(scored, shown.passages), composer.candidates(question, shown)
+        assert sorted(reused.ids.tolist()) == sorted(anew.ids.tolist())
+        by_id = dict(zip(anew.ids.tolist(), anew.scores.tolist()))
+        # float32 cosines of a different batch of sentences differ in the last bits (~1e-7)
+        assert all(score == by_id[s] or abs(score - by_id[s]) < 1e-6 for s, score in zip(reused.ids.tolist(), reused.scores.tolist()))
