@@ -75,21 +75,16 @@ class Assistant:
 
     def search(self, query: str, top_k: int | None = None) -> list[Passage]:
         """The top passages for a query, ranked as :meth:`ask` ranks them, without composing an answer."""
-        return self._retrieve(self._check(query), None, top_k or self.settings.top_k)[0].passages
+        return self._retrieve(self._check(query), None, top_k or self.settings.top_k)[1].passages
 
     def _retrieve(self, question: str, history: list[str] | None,
-                  top_k: int) -> tuple[Retrieval, Candidates | None, Candidates | None]:
-        """The ``top_k`` passages for a question — the retriever's top ``RERANK_POOL`` reranked by the sentence
-        that would answer from each (see :mod:`qa.answer.rerank`) — with the sentences of all ``RERANK_POOL``
-        scored, and those of the fused ranking's first ``CANDIDATE_PASSAGES`` passages, which the abstention
-        threshold judges."""
+                  top_k: int) -> tuple[Retrieval, Retrieval, Candidates | None]:
+        """The retriever's top ``RERANK_POOL`` passages for a question (fused), the ``top_k`` of them reranked by
+        the sentence that would answer from each (see :mod:`qa.answer.rerank`), and those sentences scored."""
         fused = self.retriever.run(retrieval_query(question, history), max(top_k, RERANK_POOL))
         scored = self.composer.candidates(question, fused, history)
-        if scored is None:
-            return replace(fused, passages=fused.passages[:top_k]), None, None
-        reranked = rerank(fused, scored, self.composer.layout)
-        judged = self.composer.candidates_in(scored, fused.passages[:CANDIDATE_PASSAGES])
-        return replace(reranked, passages=reranked.passages[:top_k]), scored, judged
+        reranked = rerank(fused, scored, self.composer.layout) if scored is not None else fused
+        return fused, replace(reranked, passages=reranked.passages[:top_k]), scored
 
     def ask(self, question: str, top_k: int | None = None, history: list[str] | None = None) -> Answer:
         """Answer ``question`` (a follow-up is read in the context of ``history``, oldest first)."""
@@ -97,7 +92,9 @@ class Assistant:
         clean = self._check(question)
         history = self.context(clean, history)
         top_k = top_k or self.settings.top_k
-        retrieval, scored, judged = self._retrieve(clean, history, max(top_k, CANDIDATE_PASSAGES))
+        fused, retrieval, scored = self._retrieve(clean, history, max(top_k, CANDIDATE_PASSAGES))
+        # The abstention threshold judges the fused ranking's first passages (see Composer.select).
+        judged = self.composer.candidates_in(scored, fused.passages[:CANDIDATE_PASSAGES]) if scored is not None else None
         t1 = time.perf_counter()
         selection = self.composer.select(clean, retrieval, history, judged, scored)
         passages = retrieval.passages[:top_k]

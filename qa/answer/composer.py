@@ -109,8 +109,8 @@ class AbstainRule:
 @dataclass
 class Candidates:
     """The sentences an answer may quote (ids into the store's sentence table), their Simplified texts, cosines
-    with the question, coverage of its words, ranking scores (including their passage's rank prior), and whether
-    the question asks about sources."""
+    with the question, coverage of its words, ranking scores (including their passage's rank prior), whether
+    the question asks about sources, and the question's weighted words they were scored with."""
 
     ids: np.ndarray
     texts: list[str]
@@ -119,6 +119,7 @@ class Candidates:
     scores: np.ndarray
     asks_source: bool
     priors: np.ndarray
+    terms: dict[str, float]
 
 
 @dataclass
@@ -167,7 +168,7 @@ class Composer:
         priors = np.fromiter((priors_of[s] for s in ids.tolist()), dtype=np.float64, count=len(ids))
         scores = c.scores[keep] + PRIOR_WEIGHT * (priors - c.priors[keep])
         return Candidates(ids, [t for t, k in zip(c.texts, keep) if k], c.cosines[keep], c.covers[keep], scores,
-                          c.asks_source, priors)
+                          c.asks_source, priors, c.terms)
 
     def select(self, question: str, retrieval: Retrieval, history: list[str] | None = None,
                judged: Candidates | None = None, scored: Candidates | None = None) -> Selection:
@@ -178,9 +179,11 @@ class Composer:
         the candidates of a ranking holding these passages (see :meth:`candidates_in`), not scored again."""
         if OPINION.search(question):
             return Selection([], True, "the question asks for the assistant's own opinion; it only quotes its sources", 0.0)
-        terms = _weighted_terms(self.store, question, history, retrieval.translation)
-        c = self.candidates_in(scored, retrieval.passages) if scored is not None else \
-            self._candidates(question, retrieval, history, terms)
+        if scored is not None:
+            c, terms = self.candidates_in(scored, retrieval.passages), scored.terms
+        else:
+            terms = _weighted_terms(self.store, question, history, retrieval.translation)
+            c = self._candidates(question, retrieval, history, terms)
         if c is None:
             return Selection([], True, "no passage retrieved", 0.0)
         if np.isneginf(c.scores).all():
@@ -235,7 +238,7 @@ class Composer:
                   - ABSTRACT_PENALTY * in_abstract)
         asks_source = any(SOURCE_QUESTION.search(q) for q in [question, *(history or [])[-1:]])
         scores[self._unasked(question, ids, texts, asks_source)] = -np.inf
-        return Candidates(ids, texts, cosines, covers, scores, asks_source, priors)
+        return Candidates(ids, texts, cosines, covers, scores, asks_source, priors, terms)
 
     def _priors(self, passages: list[Passage]) -> dict[int, float]:
         """Sentence id → the rank prior 1 / (rank + 1) of the first passage holding it (sentences with words only)."""
