@@ -17,8 +17,12 @@ from __future__ import annotations
 import re
 
 from qa.documents.loader import Document
-from qa.index.lexical import char_runs, to_simplified
+from qa.index.lexical import char_runs, to_simplified, tokenize
 
+MIN_UNNAMED_TERMS = 2
+# A title run names its document when the question calls it an article: 「…那篇文章」「…一文」「《…》」.
+_TITLE_AFTER = re.compile(r"[》」”\"']?的?(这|那|一)?(篇|文|本|份)")
+_TITLE_BEFORE = re.compile(r"[《「“\"']$")
 RUN = 4  # title run length: three characters (「区域间」) name too much, five miss 「联动融合」
 _HAN_RUN = re.compile(rf"[\u3400-\u9fff]{{{RUN}}}")
 
@@ -32,11 +36,11 @@ class DocumentMentions:
     """Finds the library documents a question names by a distinctive catalogue cue."""
 
     def __init__(self, documents: list[Document]) -> None:
-        candidates: dict[str, set[str]] = {}
-        for d in documents:
-            title = _plain(d.title)
-            runs = {run for run in char_runs(title, RUN) if _HAN_RUN.fullmatch(run)}
-            candidates[d.doc_id] = runs | {_plain(n) for n in (*d.authors, d.venue or "", *d.aliases) if n.strip()}
+        self.titles = {d.doc_id: _plain(d.title) for d in documents}
+        self.title_runs = {doc_id: {run for run in char_runs(title, RUN) if _HAN_RUN.fullmatch(run)}
+                           for doc_id, title in self.titles.items()}
+        candidates = {d.doc_id: self.title_runs[d.doc_id] | {_plain(n) for n in (*d.authors, d.venue or "", *d.aliases) if n.strip()}
+                      for d in documents}
         holders = _holders({c for cues in candidates.values() for c in cues}, {d.doc_id: d.text for d in documents})
         self.cues = {doc_id: {c for c in cues if holders.get(c, set()) <= {doc_id}} for doc_id, cues in candidates.items()}
 
@@ -45,6 +49,43 @@ class DocumentMentions:
         plain = _plain(question)
         found = frozenset(doc_id for doc_id, cues in self.cues.items() if any(c in plain for c in cues))
         return found if len(found) < len(self.cues) else frozenset()
+
+    def unnamed(self, question: str, named: frozenset[str]) -> str:
+        """``question`` in Simplified, without the title words that name the ``named`` documents.
+
+        Once the named documents' passages are ranked first, their title only matches every one of them
+        alike: 「推動區域間聯動融合發展那篇文章裡，京津冀協同發展要怎麼推進」 must rank its passages by
+        京津冀. A title run is a name only where the question calls it an article (「…那篇文章」, 「…一文」,
+        《…》): 「价值意蕴是什么」 asks about the title's own words. Authors and venues stay: 「侯冠宇的论文
+        列了哪些关键词」 is answered by the line that holds the name. The question is kept whole when
+        nothing but question words would be left.
+        Measured on the 36 spent gold splits: recall@5 +5 of 1,170, answers +0.1 points, with the
+        question encoded once (without the title) for both the retrieval and the answer step.
+        """
+        text = to_simplified(question)
+        kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+        plain = "".join(text[i] for i in kept).lower()
+        hidden: set[int] = set()
+        for doc_id in named:
+            title = self.titles[doc_id]
+            for cue in self.cues[doc_id] & self.title_runs[doc_id]:
+                for m in re.finditer(re.escape(cue), plain):
+                    start, end = _widened(plain, m.start(), m.end(), title)
+                    if _TITLE_AFTER.match(plain, end) or _TITLE_BEFORE.search(plain, 0, start):
+                        hidden.update(kept[start:end])
+        if not hidden:
+            return text
+        rest = "".join(" " if i in hidden else ch for i, ch in enumerate(text))
+        return rest if len(tokenize(rest)) >= MIN_UNNAMED_TERMS else text
+
+
+def _widened(text: str, start: int, end: int, title: str) -> tuple[int, int]:
+    """The span ``[start, end)`` of ``text`` widened while it stays a run of ``title``."""
+    while start > 0 and text[start - 1 : end] in title:
+        start -= 1
+    while end < len(text) and text[start : end + 1] in title:
+        end += 1
+    return start, end
 
 
 def _holders(cues: set[str], texts: dict[str, str]) -> dict[str, set[str]]:

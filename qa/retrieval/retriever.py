@@ -151,7 +151,9 @@ class Retriever:
         """Retrieve ``top_k`` passages for ``query`` (questions are matched in Simplified script)."""
         timing: dict[str, float] = {}
         t0 = time.perf_counter()
-        vector = self.encoder.encode_queries([to_simplified(query)])[0]
+        named = self.mentions.named(query)
+        content = self.mentions.unnamed(query, named) if named else to_simplified(query)
+        vector = self.encoder.encode_queries([content])[0]
         t1 = time.perf_counter()
         latin_query = is_latin(query)
         translated = None
@@ -160,7 +162,7 @@ class Retriever:
             translated = self.translated(query)
             bm25 = self.store.lexical.weighted_scores(translated.terms)
         else:
-            bm25 = self.store.lexical.scores(query)
+            bm25 = self.store.lexical.scores(content)
         top = np.argsort(-bm25)[:CANDIDATES]
         lexical = {int(i): float(bm25[i]) for i in top if bm25[i] > 0}
         t_lexical = time.perf_counter()
@@ -175,7 +177,6 @@ class Retriever:
         dense_weight = TRANSLATED_DENSE_WEIGHT if translated is not None else None
         method = fusion or self.fusion
         fused = fuse(dense, lexical, method, dense_weight)
-        named = self.mentions.named(query)
         passages, chunk_ids = self.passages(fused, top_k, method, named)
         t4 = time.perf_counter()
         timing.update(embed=(t1 - t0) * 1e3, dense=(t3 - t_lexical) * 1e3, lexical=(t_lexical - t1) * 1e3, fusion=(t4 - t3) * 1e3,
