@@ -30,7 +30,7 @@ from qa.index.dense import SENTENCE_EF_SEARCH, SENTENCE_HNSW_FROM, DenseIndex
 from qa.index.lexical import LexicalIndex, simplified_library, to_simplified
 from qa.index.translation import QueryTranslator
 
-FORMAT_VERSION = 5  # bump when cleaning, chunking, sentence splitting, tokenising or the translation table changes
+FORMAT_VERSION = 6  # bump when cleaning, chunking, sentence splitting, tokenising or the translation table changes
 
 
 def _say(message: str) -> None:

@@ -39,6 +39,7 @@ _STOPWORDS = frozenset(
 )
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*|\bvariant of\b.*|\bsurname\b.*|\bused in\b.*|\bsee\b.*|"
                           r"\bold variant\b.*|\babbr\. for\b.*")
+_ALTERNATIVES = re.compile(r",?\s+or\s+")
 _stemmer = Stemmer.Stemmer("english")
 _CEDICT_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")  # 傳統 传统 [chuan2 tong3] /tradition/…/
 
@@ -96,6 +97,13 @@ _LATIN_WORD = re.compile(r"[a-z]{3}", re.IGNORECASE)
 _NAME_RUN = re.compile(r"(?<![\w'])(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?!-[a-z])|[A-Z]{2,}(?![A-Za-z]))")
 
 
+def _alternatives(gloss: str) -> list[str]:
+    """A name's gloss split at its alternatives: "Yangtze River, or Chang Jiang" is "Yangtze River" and
+    "Chang Jiang", each a translation on its own (a question says "Yangtze River", never both)."""
+    parts = _ALTERNATIVES.split(gloss.strip())
+    return parts if len(parts) > 1 and _NAME_RUN.fullmatch(re.sub(r"^the ", "", parts[0])) else [gloss]
+
+
 def _name_head(definition: str) -> str | None:
     """The proper name a gloss gives, lower-cased: its text up to the first comma when that is all
     capitalised words ("Japan", "the Yellow River"); else None."""
@@ -130,9 +138,10 @@ class QueryTranslator:
             known = word in frequency
             for definition in definitions:
                 if known:
-                    stems = tuple(sorted(set(english_stems(_GLOSS_NOISE.sub(" ", definition)))))
-                    if 0 < len(stems) <= MAX_GLOSS_WORDS:
-                        glosses[stems].add(word)
+                    for gloss in _alternatives(_GLOSS_NOISE.sub(" ", definition)):
+                        stems = tuple(sorted(set(english_stems(gloss))))
+                        if 0 < len(stems) <= MAX_GLOSS_WORDS:
+                            glosses[stems].add(word)
                 if len(word) >= 2:  # one character is too ambiguous (和 is also "Japanese")
                     name = _name_head(definition)
                     if name:
@@ -159,9 +168,13 @@ class QueryTranslator:
         single: dict[str, set[str]] = defaultdict(set)
         weights: dict[str, float] = {}
         sources: dict[str, set[str]] = defaultdict(set)
-        for stems in {g for stem in asked for g in self.by_stem.get(stem, ())}:
+        matched = {g for stem in asked for g in self.by_stem.get(stem, ())}
+        phrases = [set(g) for g in matched if len(g) > 1 and set(g) <= asked]
+        for stems in matched:
             words = self.glosses[stems]
             if len(stems) > 1 and set(stems) <= asked:
+                if any(set(stems) < longer for longer in phrases):
+                    continue  # "Yangtze River Delta" is 长三角, not also 长江
                 for w in words:
                     weights[w] = 1.0
                     sources[w].update(stems)

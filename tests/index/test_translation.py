@@ -37,6 +37,13 @@ def test_a_common_word_shares_its_weight_by_library_frequency(translator: QueryT
     assert 0 < terms["研发"] < terms["开发"] < terms["发展"] < 1.0
 
 
+def test_a_name_glossed_with_alternatives_translates_by_either_and_the_longest_name_wins() -> None:
+    translator = QueryTranslator.build({**VOCABULARY, "长江": 4, "长三角": 3}, LIBRARY + " 长江 长三角")
+    assert translator.translate("What guides the Yangtze River?").terms["长江"] == 1.0  # "Yangtze River, or Chang Jiang"
+    delta = translator.translate("Which cities make up the Yangtze River Delta?").terms
+    assert delta["长三角"] == 1.0 and "长江" not in delta  # the delta's own name, not also the river's
+
+
 def test_unknown_names_need_a_dictionary_entry_absent_from_the_library(translator: QueryTranslator) -> None:
     assert translator.unknown_names("What is the current population of Japan?") == ["Japan"]
     assert translator.unknown_names("What did Xi Jinping say in the Guangming Daily?") == []
