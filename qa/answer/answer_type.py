@@ -181,6 +181,9 @@ def _names(text: str, flags: tuple[str, ...]) -> set[str]:
     return {w for w, f in pseg.cut(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
 
 
+# 「哪所大学毕业的」 asks where someone studied: an author's affiliation line (「东北大学…学院」) names the
+# university they work at, so only a sentence that speaks of study answers it.
+_STUDIED = re.compile(r"毕业|学位|博士|硕士|学士|就读|求学|留学")
 _ORGANISATION_FLAGS = ("nt", "nz", "nr", "nrt", "nrfg", "ns", "eng")
 _KIND_OF_ORGANISATION = re.compile(r"(?:院所|机构|单位|部门|企业|高校|组织|主体)$")  # jieba tags 科研院所 nt; it names none
 
@@ -236,6 +239,9 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     if kind == "rank":
         return bool(set(_RANK.findall(text)) - set(_RANK.findall(question)))
     if kind == "organisation":
+        studied = set(_STUDIED.findall(to_simplified(question)))
+        if studied and not studied & set(_STUDIED.findall(to_simplified(text))):
+            return False
         return bool(_organisations(text) - _organisations(question))
     if kind == "person" and (role := asked_role(question)) and not _names_role(role, to_simplified(text)):
         return False

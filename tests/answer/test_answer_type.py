@@ -103,6 +103,13 @@ def test_an_organisation_question_needs_an_organisation():
     assert has_answer_of_type("organisation", "他在哪家单位做的博士后？", "海信集团博士后科研工作站")
 
 
+def test_where_someone_studied_is_not_where_they_work():
+    question = "吴浩强是从哪所大学毕业的？"
+    assert expected_type(question) == "organisation"
+    assert not has_answer_of_type("organisation", question, "作者：吴浩强，南京大学长江产业经济研究院")  # an affiliation
+    assert has_answer_of_type("organisation", question, "吴浩强2015年毕业于南京大学。")
+
+
 def test_an_event_question_needs_a_meeting():
     question = "高质量发展这个提法最早是在党的哪次代表大会上提出来的？"
     assert expected_type(question) == "event"
