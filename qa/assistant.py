@@ -15,6 +15,7 @@ from qa.config import Settings, load_settings
 from qa.embedding.encoder import Encoder
 from qa.index.store import IndexStore, load_store
 from qa.retrieval.followup import followup_context
+from qa.retrieval.nicknames import in_library_words
 from qa.retrieval.retriever import Retrieval, Retriever, passage_of, retrieval_query
 
 # Chosen on the gold dev split (see README, 'When it abstains'); override with QA_ABSTAIN_THRESHOLD.
@@ -75,7 +76,7 @@ class Assistant:
 
     def search(self, query: str, top_k: int | None = None) -> list[Passage]:
         """The top passages for a query, ranked as :meth:`ask` ranks them, without composing an answer."""
-        return self._retrieve(self._check(query), None, top_k or self.settings.top_k)[1].passages
+        return self._retrieve(in_library_words(self._check(query)), None, top_k or self.settings.top_k)[1].passages
 
     def _retrieve(self, question: str, history: list[str] | None,
                   top_k: int) -> tuple[Retrieval, Retrieval, Candidates | None]:
@@ -89,8 +90,8 @@ class Assistant:
     def ask(self, question: str, top_k: int | None = None, history: list[str] | None = None) -> Answer:
         """Answer ``question`` (a follow-up is read in the context of ``history``, oldest first)."""
         t0 = time.perf_counter()
-        clean = self._check(question)
-        history = self.context(clean, history)
+        clean = in_library_words(self._check(question))
+        history = [in_library_words(h) for h in self.context(clean, history)]
         top_k = top_k or self.settings.top_k
         fused, retrieval, scored = self._retrieve(clean, history, max(top_k, CANDIDATE_PASSAGES))
         # The abstention threshold judges the fused ranking's first passages (see Composer.select).
