@@ -73,6 +73,10 @@ _RANK = re.compile(r"第\s*[0-9一二三四五六七八九十]+\s*(?:位|名|项
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:委员会|委員會|办公室|辦公室|领导小组|領導小組|工作组|工作組|出版社|报社|報社|"
                            r"新华社|新華社|通讯社|通訊社|大学|大學|学院|學院|医院|醫院|学校|學校|研究院|研究所|研究中心|集团|集團|"
                            r"公司|银行|銀行|人民政府|国务院|國務院|发展改革委|發展改革委|发改委|發改委|[财財]政部|商务部|商務部|教育部|统计局|統計局)")
+# 「比上年增长了多少」 is not answered by 「2012年到2023年间…」: a year dates a figure, it is none, unless years
+# are what is counted (「隔了多少年」).
+_YEAR = re.compile(r"(?<![0-9])[0-9]{4}\s*年(?:代|间|間)?")
+_ASKS_YEARS = re.compile(r"(?:多少|几|幾)\s*年|多久|多长时间|多長時間|how (?:many years|long)", re.I)
 _PAGE_WORDS = frozenset({"页码", "页数", "页"})  # a citation gives pages as 「2024(13): 44-47」
 _PAGES = re.compile(r"\d+\s*[-–—]\s*\d+")
 _RATIO = re.compile(r"[%％]|分之|[一二三四五六七八九]成")
@@ -227,7 +231,8 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)) \
                 and not (attribute in _PAGE_WORDS and _PAGES.search(text)):
             return False
-        return bool(set(NUMBER.findall(text)) - set(NUMBER.findall(question)))
+        figures = set(NUMBER.findall(text if _ASKS_YEARS.search(question) else _YEAR.sub("", text)))
+        return bool(figures - set(NUMBER.findall(question)))
     if kind == "date":  # a day, not just a year: 「12月26日」「2024-08-03」
         return bool(set(DAY.findall(text)) - set(DAY.findall(question)))
     if kind == "time":

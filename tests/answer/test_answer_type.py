@@ -41,6 +41,13 @@ def test_number_needs_a_new_number_next_to_the_asked_attribute():
     assert not has_answer_of_type("number", "2023年的贡献率是多少？", "2023年的贡献率很高。")
 
 
+def test_a_year_dates_a_figure_and_is_none_unless_years_are_counted():
+    growth = "2023年东北地区的经济总量比上年增长了多少？"
+    assert not has_answer_of_type("number", growth, "2012年到2023年间，东北地区经济结构不断优化。")
+    assert has_answer_of_type("number", growth, "2023年东北地区经济总量比上年增长4.8%。")
+    assert has_answer_of_type("number", "从提出五个统筹到通过决定，中间隔了多少年？", "2003年提出五个统筹，2024年通过决定。")
+
+
 def test_province_needs_a_province_name_not_a_region():
     assert not has_answer_of_type("province", "西部陆海新通道经过哪些省份？", "鼓励西北地区与西南地区加强合作互动。")
     assert has_answer_of_type("province", "三省一市指哪几个省市？", "江蘇、浙江、安徽和上海。")
