@@ -8,6 +8,7 @@ This is what catches near misses such as 「领导小组的组长是谁？」 wh
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import jieba
 import jieba.posseg as pseg
@@ -127,6 +128,13 @@ _PREMISE_END = re.compile(r"[，,。；;？?！!]\s*(?:那么|那(?![个個篇�
                           r"(?=[^，,。；;]{4,}$)")
 
 
+@lru_cache(maxsize=8192)
+def tagged(text: str) -> tuple[pseg.pair, ...]:
+    """jieba's part-of-speech tagging of ``text``, remembered: a question is tagged by several checks, and the
+    same library sentences come up question after question (tagging costs about a millisecond)."""
+    return tuple(pseg.cut(text))
+
+
 def asked_clause(question: str) -> str:
     """The part of a question that asks, after a premise it restates (「…，那2024年呢」); else the question."""
     matches = list(_PREMISE_END.finditer(question.strip()))
@@ -169,7 +177,7 @@ def asked_role(question: str) -> str | None:
     match = _ROLE.search(simplified)
     if not match:
         return None
-    words = list(pseg.cut(match.group(1)))
+    words = tagged(match.group(1))
     word, flag = words[-1]
     if len(words) >= 2 and words[-2].flag[0] in "nb" and len(words[-2].word + word) <= 4:  # 美术 + 编辑
         word = words[-2].word + word
@@ -182,7 +190,7 @@ def _names_role(role: str, text: str) -> bool:
 
 
 def _names(text: str, flags: tuple[str, ...]) -> set[str]:
-    return {w for w, f in pseg.cut(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
+    return {w for w, f in tagged(to_simplified(text)) if f in flags and len(w) > 1 or f in flags and f == "nr"}
 
 
 # 「哪所大学毕业的」 asks where someone studied: an author's affiliation line (「东北大学…学院」) names the
@@ -302,7 +310,7 @@ def named_entities(question: str) -> frozenset[str]:
     simplified = to_simplified(question)
     chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
     flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
-    names = {w for w, f in pseg.cut(simplified) if _entity(w, f, flags)}
+    names = {w for w, f in tagged(simplified) if _entity(w, f, flags)}
     return frozenset(names | set(_BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified)))
 
 

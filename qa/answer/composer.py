@@ -29,7 +29,7 @@ from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, asked_attribute, a
 from qa.answer.contract import Passage
 from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, asks_list, is_item, names_any
 from qa.answer.layout import SentenceLayout
-from qa.index.lexical import char_runs, to_simplified, tokenize
+from qa.index.lexical import char_runs, question_tokens, to_simplified
 from qa.index.store import IndexStore
 from qa.index.translation import Translation
 from qa.retrieval.followup import ordinal_reference
@@ -138,7 +138,7 @@ def _weighted_terms(store: IndexStore, question: str, history: list[str] | None,
         return {t: w * store.lexical.idf(t) for t, w in translation.terms.items()}
     terms: dict[str, float] = {}
     for text, weight in [(h, 0.5) for h in (history or [])[-1:]] + [(question, 1.0)]:
-        for token in tokenize(text):
+        for token in question_tokens(text):
             terms[token] = max(terms.get(token, 0.0), weight * store.lexical.idf(token))
     return terms
 
@@ -151,6 +151,7 @@ class Composer:
         self.rule = rule
         self.layout = SentenceLayout(store)
         self.extent = Extent(self.layout)
+        self._worded = np.full(len(store.sentence_doc), -1, dtype=np.int8)  # unknown yet: -1
 
     def candidates(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Candidates | None:
         """The retrieved passages' sentences, scored as :meth:`select` scores them (for reranking, see
@@ -245,9 +246,16 @@ class Composer:
         priors_of: dict[int, float] = {}
         for rank, passage in enumerate(passages):
             for s in self.layout.sentences_in(passage.doc_id, passage.start, passage.end):
-                if s not in priors_of and WORDS.search(self.layout.text(s)):
+                if s not in priors_of and self._has_words(s):
                     priors_of[s] = 1.0 / (rank + 1)
         return priors_of
+
+    def _has_words(self, s: int) -> bool:
+        """Whether sentence ``s`` has words (see :data:`WORDS`), remembered: the same sentences are retrieved
+        question after question."""
+        if self._worded[s] < 0:
+            self._worded[s] = bool(WORDS.search(self.layout.text(s)))
+        return bool(self._worded[s])
 
     def _unsupported(self, question: str, retrieval: Retrieval, c: Candidates, best_pos: int,
                      entities: frozenset[str]) -> str | None:

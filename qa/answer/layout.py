@@ -76,13 +76,9 @@ class SentenceLayout:
         """Sentence ids overlapping ``[start, end)`` of a document (a passage), in document order."""
         d = self.store.doc_pos[doc_id]
         lo, hi = self.doc_bounds[d], self.doc_bounds[d + 1]
-        first = lo + max(0, int(np.searchsorted(self.store.sentence_end[lo:hi], start, side="right")))
-        out = []
-        for s in range(first, hi):
-            if self.store.sentence_start[s] >= end:
-                break
-            out.append(s)
-        return out
+        first = lo + int(np.searchsorted(self.store.sentence_end[lo:hi], start, side="right"))
+        last = lo + int(np.searchsorted(self.store.sentence_start[lo:hi], end, side="left"))
+        return list(range(first, max(first, last)))
 
     def chars(self, sentences: list[int]) -> int:
         """The length of these sentences together."""

@@ -12,6 +12,7 @@ import logging
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -54,6 +55,12 @@ def tokenize(text: str) -> list[str]:
     return [t for t in tokens if _WORD.search(t) and t not in STOPWORDS and not (t.isascii() and len(t) < 2)]
 
 
+@lru_cache(maxsize=1024)
+def question_tokens(text: str) -> tuple[str, ...]:
+    """:func:`tokenize` for questions, remembered: a question is tokenised for BM25 and again by the answer step."""
+    return tuple(tokenize(text))
+
+
 class LexicalIndex:
     """BM25 scores of every chunk for a question (bm25s, sparse, fast)."""
 
@@ -87,7 +94,7 @@ class LexicalIndex:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk (zeros when no query word is in the vocabulary)."""
         vocab = self.retriever.vocab_dict
-        tokens = [t for t in tokenize(query) if t in vocab]
+        tokens = [t for t in question_tokens(query) if t in vocab]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)

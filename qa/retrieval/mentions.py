@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from qa.documents.loader import Document
-from qa.index.lexical import char_runs, to_simplified, tokenize
+from qa.index.lexical import char_runs, question_tokens, to_simplified
 
 MIN_UNNAMED_TERMS = 2
 # A title run names its document when the question calls it an article: 「…那篇文章」「…一文」. Not 《…》
@@ -77,7 +77,7 @@ class DocumentMentions:
         if not hidden:
             return text
         rest = "".join(" " if i in hidden else ch for i, ch in enumerate(text))
-        return rest if len(tokenize(rest)) >= MIN_UNNAMED_TERMS else text
+        return rest if len(question_tokens(rest)) >= MIN_UNNAMED_TERMS else text
 
 
 def _widened(text: str, start: int, end: int, title: str) -> tuple[int, int]:
