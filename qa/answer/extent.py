@@ -34,6 +34,8 @@ WHY_QUESTION = re.compile(r"为什么|為什麼|为何|為何|原因|\bwhy\b", r
 HOW_QUESTION = re.compile(r"怎么|怎樣|怎样|如何|\bhow\b", re.IGNORECASE)
 _THEREFORE = "为此|為此|因此|所以|由此|鉴于此|鑒於此"
 REMEDY = re.compile(rf"^\W*(?:{_THEREFORE}|对此|對此)")
+# 「…建立…沟通协调机制，避免…政策错位等问题。同时，强化法规与监管机制建设…」: a further step of the same remedy.
+FURTHER = re.compile(r"^\W*(?:同时|同時|与此同时|與此同時|此外|另外|并且|並且|还要|還要|还应|還應)")
 # 「在此背景下，…提出了“五个统筹”」 best matches 「为什么提出“五个统筹”」; the reason is the sentence before it.
 CONSEQUENCE = re.compile(rf"^\W*(?:{_THEREFORE}|在此背景下|在這一背景下|在这一背景下|在此基础上|基于此|基於此|因而|正因如此)")
 MAX_LIST_SENTENCES = 7
@@ -178,8 +180,10 @@ class Extent:
         return [best] + following if following and self.layout.chars([best] + following) <= MAX_PLAIN_CHARS else [best]
 
     def remedy_follows(self, s: int) -> bool:
-        """Whether the next sentence of ``s``'s paragraph opens with 为此 / 因此 (what to do about it)."""
-        return self.layout.paragraph(s)[-1] > s and bool(REMEDY.match(self.layout.text(s + 1)))
+        """Whether the next sentence of ``s``'s paragraph opens with 为此 / 因此 (what to do about it) or adds a
+        further step (同时, 此外…)."""
+        return self.layout.paragraph(s)[-1] > s and bool(REMEDY.match(self.layout.text(s + 1))
+                                                         or FURTHER.match(self.layout.text(s + 1)))
 
     def each_item(self, items: list[str], chosen: list[int], best: int, ids: np.ndarray, texts: list[str],
                    scores: np.ndarray) -> list[int]:

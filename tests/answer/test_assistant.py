@@ -140,6 +140,12 @@ def test_a_how_question_on_a_problem_gets_the_remedy_that_follows(core_assistant
     assert "建立健全数字产业集群的反垄断立法" in answer.answer, answer.answer
 
 
+def test_a_how_question_gets_the_further_step_the_next_sentence_adds(core_assistant):
+    answer = core_assistant.ask("怎样避免区域之间出现沟通不畅、政策错位的问题？")
+    assert "建立政策取向一致性的跨部门、跨地域沟通协调机制" in answer.answer, answer.answer
+    assert "同时，强化法规与监管机制建设" in answer.answer, answer.answer  # 「同时，…」 adds a step
+
+
 def test_an_ordinal_followup_quotes_its_item_whole(core_assistant):
     answer = core_assistant.ask("其中第二个方面讲的是什么？",
                                 history=["侯冠宇的论文里，统筹推进区域经济高质量发展具体体现在哪几个方面？"])
