@@ -269,7 +269,7 @@ class Composer:
             return f"the question names {'、'.join(unknown)}, which the library never mentions"
         if retrieval.translation is not None:
             asked = retrieval.translation.stems
-            known = asked & retrieval.translation.rendered
+            known = asked & (retrieval.translation.rendered | self.layout.catalogue_stems)
             if asked and len(known) < MIN_ENGLISH_KNOWN * len(asked):
                 return (f"{len(known)} of the English question's {len(asked)} words have a rendering in the "
                         f"library's vocabulary (fewer than half)")

@@ -16,6 +16,7 @@ import numpy as np
 from qa.documents.cleaning import heading_at, section_end
 from qa.index.lexical import to_simplified
 from qa.index.store import IndexStore
+from qa.index.translation import english_stems
 from qa.retrieval.retriever import is_latin
 
 # A paper's abstract opens 摘要 / 【摘要】 / Abstract.
@@ -54,6 +55,13 @@ class SentenceLayout:
         self.abstract = self._abstract_paragraphs()
         self.reference = self._reference_sentences()
         self.bibliographic = self._bibliographic_sentences()
+
+    @cached_property
+    def catalogue_stems(self) -> frozenset[str]:
+        """The English words the catalogue names documents with (「Guangming Daily」, 「Hou Guanyu」): an English
+        question naming its article by them asks about the library, not about something it lacks."""
+        names = [n for d in self.store.documents for n in (*d.aliases, *d.authors, d.venue or "", d.title)]
+        return frozenset(english_stems(" ".join(names)))
 
     @cached_property
     def has_english(self) -> bool:
