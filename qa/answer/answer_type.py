@@ -39,8 +39,9 @@ _PATTERNS = {
                                r"公司|银行|銀行|组织|組織|出版社|媒体|媒體|报社|報社)|哪家|哪所|(?:谁|誰)(?:牵头|牽頭)|"
                                r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
                                r"institutions?|hospitals?|schools?)\b", re.I),
+    "county": re.compile(r"哪(?:些|几|幾|[一二两兩三四五六七八九十])?(?:个|個)?(?:区县|區縣|县区|縣區|县|縣)|which (?:counties|districts)", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
-                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|区县|區縣|县区|縣區|县|縣|地市)|"
+                        r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|地市)|"
                         r"哪(?:些|个|個)?地方(?:召开|召開|举行|舉行|举办|舉辦)|" + _ASKED.format("where") +
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<![哪这這近前头頭])几(?:[年月日倍成%]|个百分点)|"
@@ -216,6 +217,23 @@ def _provinces(text: str) -> set[str]:
     return {p for p in PROVINCES if p in simplified} | set(_NAMED_PROVINCE.findall(simplified))
 
 
+# 「示范区包括哪几个区县」 is not answered by 「长三角生态绿色一体化发展示范区」: a county question needs a county or
+# district's name (青浦区, 嘉善县), not a kind of area ending in the same character. Closed lists, in Simplified.
+_AREA_KINDS = frozenset(
+    "地区 城区 市区 郊区 辖区 社区 景区 湾区 老区 边区 山区 灾区 牧区 林区 矿区 库区 藏区 特区 全区 该区 本区 各区 园区 新区 "
+    "片区 学区 校区 小区 分区 政区 县区 区县 全县 该县 本县 各县 郡县 市县 州县 示范区 开发区 功能区 试验区 保护区 经济区 "
+    "先行区 合作区 自贸区 核心区 集聚区 承载区 引领区 实验区 发展区 聚集区 风景区 行政区 管理区 产业区 工业区 物流区 生态区 "
+    "贫困县 百强县 农业县 工业县 重点县 试点县 示范县 大县 小县 强县 穷县".split()
+)
+
+
+def _counties(text: str) -> set[str]:
+    """The counties and districts a text names: two characters and 区 / 县, not a kind of area (示范区, 地区)."""
+    simplified = to_simplified(text)
+    names = (simplified[m.start() - 2 : m.end()] for m in re.finditer(r"(?<=[\u4e00-\u9fff]{2})[区县]", simplified))
+    return {n for n in names if n not in _AREA_KINDS and n[1:] not in _AREA_KINDS}
+
+
 # 「1. 实施…」「- [19] 孙久文…」: a list's numbering is no figure (sentences come one per line).
 _LIST_MARKER = re.compile(r"^\s*(?:-\s*)?(?:\[[0-9]{1,3}\]|[（(]?[0-9]{1,2}[.、．)）](?![0-9]))", re.M)
 
@@ -247,6 +265,8 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         return bool(set(YEAR_OR_DATE.findall(text)) - set(YEAR_OR_DATE.findall(question)))
     if kind == "province":
         return bool(_provinces(text) - _provinces(question))
+    if kind == "county":
+        return bool(_counties(text) - _counties(question))
     if kind == "event":
         return bool(set(_EVENT.findall(text)) - set(_EVENT.findall(question)))
     if kind == "rank":

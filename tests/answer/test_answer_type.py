@@ -14,7 +14,7 @@ LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济�
 @pytest.mark.parametrize("question, kind", [
     ("區域合作的組織體系這幾年是怎麼一步步完善起來的？", None),  # 這幾年 is "these years", not a count
     ("这里的重点城市具体是指哪几座城市？", "place"),
-    ("示範區具體包括哪幾個區縣？", "place"),
+    ("示範區具體包括哪幾個區縣？", "county"),
     ("What was the Yangtze River Delta's GDP in 2024?", "number"),
     ("2023年长三角地区生产总值是多少？", "number"),
     ("西部陸海新通道預計哪一年建成？", "time"),
@@ -46,6 +46,15 @@ def test_a_year_dates_a_figure_and_is_none_unless_years_are_counted():
     assert not has_answer_of_type("number", growth, "2012年到2023年间，东北地区经济结构不断优化。")
     assert has_answer_of_type("number", growth, "2023年东北地区经济总量比上年增长4.8%。")
     assert has_answer_of_type("number", "从提出五个统筹到通过决定，中间隔了多少年？", "2003年提出五个统筹，2024年通过决定。")
+
+
+def test_a_county_question_needs_a_county_not_a_kind_of_area():
+    question = "長三角生態綠色一體化發展示範區具體包括哪幾個區縣？"
+    assert expected_type(question) == "county"
+    assert not has_answer_of_type("county", question, "持續深化長三角生態綠色一體化發展示范區等改革創新。")
+    assert not has_answer_of_type("county", question, "鼓励西部地区与东部地区开展合作。")
+    assert has_answer_of_type("county", question, "示范区包括上海青浦区、江苏吴江区和浙江嘉善县。")
+    assert expected_type("有哪些区域合作平台？") is None  # 区域 is no county
 
 
 def test_province_needs_a_province_name_not_a_region():
@@ -332,4 +341,4 @@ def test_a_share_is_not_a_comparison():
 
 def test_where_money_comes_from_is_not_a_place():
     assert expected_type("搞跨地区合作项目，钱从哪里来？") is None
-    assert expected_type("示範區包括哪幾個縣區？") == "place"
+    assert expected_type("示範區包括哪幾個縣區？") == "county"
