@@ -320,3 +320,8 @@ def test_an_english_question_naming_its_article_in_english_is_not_judged_by_thos
                                 "mentioned, and what should be done about them?")
     assert not answer.abstained, answer.reason
     assert "垄断" in answer.answer, answer.answer
+
+
+def test_a_question_naming_a_region_is_answered_by_a_sentence_about_it(core_assistant):
+    answer = core_assistant.ask("构建优势互补的区域经济布局时，侯冠宇认为中部地区应该怎么发挥作用？")
+    assert "充分发挥中部地区的交通区位与资源优势" in answer.answer, answer.answer
