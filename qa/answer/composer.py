@@ -248,8 +248,8 @@ class Composer:
 
     def _region_sentence(self, question: str, c: Candidates, best_pos: int, chosen: list[int]) -> int | None:
         """For a question naming a region (中部地区, 粤港澳大湾区) that no chosen sentence names, the position of the
-        best close candidate that does: 「中部地区在构建优势互补的区域经济布局中要做什么」 is answered by the
-        layout's sentence on 中部, not by its heading (38 spent splits: +1.5 answers, nothing lost)."""
+        best close candidate that does: 「构建优势互补的区域经济布局时，中部地区应该怎么发挥作用」 is answered by
+        the layout's sentence on 中部, not by its heading (38 spent splits: +1.5 answers, nothing lost)."""
         regions = {_REGION_SUFFIX.sub("", g) for g in REGIONS.findall(to_simplified(question))}
         if not regions or any(g in self.layout.simplified(s) for s in chosen for g in regions):
             return None
