@@ -182,8 +182,10 @@ class Extent:
     def remedy_follows(self, s: int) -> bool:
         """Whether the next sentence of ``s``'s paragraph opens with 为此 / 因此 (what to do about it) or adds a
         further step (同时, 此外…)."""
-        return self.layout.paragraph(s)[-1] > s and bool(REMEDY.match(self.layout.text(s + 1))
-                                                         or FURTHER.match(self.layout.text(s + 1)))
+        if self.layout.paragraph(s)[-1] <= s:
+            return False
+        following = self.layout.text(s + 1)
+        return bool(REMEDY.match(following) or FURTHER.match(following))
 
     def each_item(self, items: list[str], chosen: list[int], best: int, ids: np.ndarray, texts: list[str],
                    scores: np.ndarray) -> list[int]:
