@@ -39,7 +39,7 @@ _PATTERNS = {
                                r"公司|银行|銀行|组织|組織|出版社|媒体|媒體|报社|報社)|哪家|哪所|(?:谁|誰)(?:牵头|牽頭)|"
                                r"\bwhich (?:agency|department|ministry|organi[sz]ations?|compan(?:y|ies)|universit(?:y|ies)|"
                                r"institutions?|hospitals?|schools?)\b", re.I),
-    "county": re.compile(r"哪(?:些|几|幾|[一二两兩三四五六七八九十])?(?:个|個)?(?:区县|區縣|县区|縣區|县|縣)|which (?:counties|districts)", re.I),
+    "county": re.compile(r"哪(?:些|几|幾|[一二两兩三四五六七八九十])?(?:个|個)?(?:区县|區縣|县区|縣區|县|縣)(?!市)|which (?:counties|districts)", re.I),
     "place": re.compile(r"哪里|哪裡|哪儿|哪個城市|哪个城市|哪座城市|哪个省|哪個省|设在哪|設在哪|"
                         r"哪(?:些|几|幾)(?:个|個|座)?(?:城市|地市)|"
                         r"哪(?:些|个|個)?地方(?:召开|召開|举行|舉行|举办|舉辦)|" + _ASKED.format("where") +

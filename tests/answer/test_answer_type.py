@@ -55,6 +55,7 @@ def test_a_county_question_needs_a_county_not_a_kind_of_area():
     assert not has_answer_of_type("county", question, "鼓励西部地区与东部地区开展合作。")
     assert has_answer_of_type("county", question, "示范区包括上海青浦区、江苏吴江区和浙江嘉善县。")
     assert expected_type("有哪些区域合作平台？") is None  # 区域 is no county
+    assert expected_type("美麗島事件發生於哪一個縣市?") != "county"  # 縣市: a city answers too (高雄市)
 
 
 def test_province_needs_a_province_name_not_a_region():
