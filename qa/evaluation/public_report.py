@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qa.answer.rerank import RERANK_POOL
 from qa.evaluation.markdown import clip, ms, num, pct, table
 
 METHOD_LABELS = {
@@ -10,6 +11,8 @@ METHOD_LABELS = {
     "rrf": "hybrid, reciprocal-rank fusion + named document first + section merging",
     "weighted": "hybrid, weighted score sum + named document first + section merging",
 }
+# Appended to the assistant's own method: the headline recall of a report is of the passages its answer shows.
+ASSISTANT_MARK = f" ← the assistant's retriever (its answer step then reranks the top {RERANK_POOL})"
 
 
 def _answer_cell(record: dict) -> str:
@@ -37,7 +40,7 @@ def render_public(results: dict) -> str:
     ]
     rows = []
     for method, figures in summary["retrieval"].items():
-        label = METHOD_LABELS.get(method, method) + (" ← the assistant's retriever (its answer step then reranks the top 10)" if method == meta["fusion"] else "")
+        label = METHOD_LABELS.get(method, method) + (ASSISTANT_MARK if method == meta["fusion"] else "")
         rows.append([label, pct(figures["recall@1"]), pct(figures["recall@5"]), pct(figures["recall@10"]),
                      num(figures["mrr@10"])])
     out.append(table(["method", "R@1", "R@5", "R@10", "MRR@10"], rows))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.evaluation.markdown import clip, ms, num, pct, signed, table
-from qa.evaluation.public_report import METHOD_LABELS
+from qa.evaluation.public_report import ASSISTANT_MARK, METHOD_LABELS
 
 # (key in ``overall``, label, is a share)
 OVERALL_ROWS = [
@@ -76,7 +76,7 @@ def _per_kind(per_kind: dict) -> str:
 def _methods(methods: dict, fusion: str) -> list[str]:
     rows = []
     for m, f in methods.items():
-        label = METHOD_LABELS.get(m, m) + (" ← the assistant's retriever (its answer step then reranks the top 10)" if m == fusion else "")
+        label = METHOD_LABELS.get(m, m) + (ASSISTANT_MARK if m == fusion else "")
         o = f["overall"]
         rows.append([label, pct(o["recall@1"]), pct(o["recall@3"]), pct(o["recall@5"]), pct(o["recall@10"]), num(o["mrr"])])
     kinds = list(next(iter(methods.values()))["per_kind"]) if methods else []
