@@ -238,6 +238,11 @@ def _counties(text: str) -> set[str]:
 _LIST_MARKER = re.compile(r"^\s*(?:-\s*)?(?:\[[0-9]{1,3}\]|[（(]?[0-9]{1,2}[.、．)）](?![0-9]))", re.M)
 
 
+def _says_asked(words: re.Pattern[str], asked: set[str], text: str) -> bool:
+    """Whether ``text`` says one of the ``asked`` words of a closed set (人均, 毕业…), or none was asked."""
+    return not asked or bool(asked & set(words.findall(to_simplified(text))))
+
+
 def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     """Whether ``text`` holds a fact of the asked kind that the question itself does not already state."""
     if kind is None:
@@ -250,8 +255,7 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
         count = re.compile(_COUNT + counted.group(1) + "|" + NUMBER.pattern + ordinal, re.M)
         return bool(set(count.findall(text)) - set(count.findall(question)))
     if kind == "number":
-        qualifiers = _qualifiers(question)
-        if qualifiers and not qualifiers & set(_QUALIFIER.findall(to_simplified(text))):
+        if not _says_asked(_QUALIFIER, _qualifiers(question), text):
             return False
         attribute = None if _COMPARISON.search(question) else asked_attribute(question)
         if attribute and attribute not in to_simplified(text) and not (attribute in _RATIO_WORDS and _RATIO.search(text)) \
@@ -272,8 +276,7 @@ def has_answer_of_type(kind: str | None, question: str, text: str) -> bool:
     if kind == "rank":
         return bool(set(_RANK.findall(text)) - set(_RANK.findall(question)))
     if kind == "organisation":
-        studied = set(_STUDIED.findall(to_simplified(question)))
-        if studied and not studied & set(_STUDIED.findall(to_simplified(text))):
+        if not _says_asked(_STUDIED, set(_STUDIED.findall(to_simplified(question))), text):
             return False
         return bool(_organisations(text) - _organisations(question))
     if kind == "person" and (role := asked_role(question)) and not _names_role(role, to_simplified(text)):
