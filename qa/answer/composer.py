@@ -35,7 +35,6 @@ from qa.index.translation import Translation
 from qa.retrieval.followup import ordinal_reference
 from qa.retrieval.retriever import Retrieval
 
-WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a candidate sentence has words, not just "1." or "[3]"
 # 「2013年京津冀的经济总量是多少」 is not answered by 「2023年，京津冀地区经济总量为10.4万亿元」.
 YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 ASKED_YEAR = re.compile(r"(?<![0-9.])((?:19|20)[0-9]{2})(?:\s*年|(?![0-9.%]))")  # a question's year: 「2013年」, "in 2013"
@@ -153,7 +152,6 @@ class Composer:
         self.rule = rule
         self.layout = SentenceLayout(store)
         self.extent = Extent(self.layout)
-        self._worded = np.full(len(store.sentence_doc), -1, dtype=np.int8)  # unknown yet: -1
 
     def candidates(self, question: str, retrieval: Retrieval, history: list[str] | None = None) -> Candidates | None:
         """The retrieved passages' sentences, scored as :meth:`select` scores them (for reranking, see
@@ -261,16 +259,9 @@ class Composer:
         priors_of: dict[int, float] = {}
         for rank, passage in enumerate(passages):
             for s in self.layout.sentences_in(passage.doc_id, passage.start, passage.end):
-                if s not in priors_of and self._has_words(s):
+                if s not in priors_of and self.layout.has_words(s):
                     priors_of[s] = 1.0 / (rank + 1)
         return priors_of
-
-    def _has_words(self, s: int) -> bool:
-        """Whether sentence ``s`` has words (see :data:`WORDS`), remembered: the same sentences are retrieved
-        question after question."""
-        if self._worded[s] < 0:
-            self._worded[s] = bool(WORDS.search(self.layout.text(s)))
-        return bool(self._worded[s])
 
     def _unsupported(self, question: str, retrieval: Retrieval, c: Candidates, best_pos: int,
                      entities: frozenset[str]) -> str | None:

@@ -24,6 +24,7 @@ ABSTRACT = re.compile(r"^\W*(摘\s*要|abstract)\W", re.IGNORECASE)
 # A reference list (参考文献) names titles on every topic: its entries answer questions about sources only
 # (「…引用的…登在哪个期刊」), or questions naming an entry's title — not 「创业担保贷款要准备哪些材料」.
 REFERENCES_HEADING = re.compile(r"^\W*(参考文献|參考文獻|references|bibliography)\W*$", re.IGNORECASE)
+WORDS = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a sentence to quote has words, not just "1." or "[3]"
 NUMBERED_ENTRY = re.compile(r"^\W*\[[0-9]{1,3}\]")  # 「[29] 汪彬. 多层次交互式制度创新…」
 # A paper's bibliographic lines (labelled 引用格式, 作者简介, 基金项目, 收稿日期, DOI…, the byline with its
 # affiliation marks, a newspaper's 责编 / （作者：…） line) name the paper's author and title, so they match
@@ -55,6 +56,7 @@ class SentenceLayout:
         self.abstract = self._abstract_paragraphs()
         self.reference = self._reference_sentences()
         self.bibliographic = self._bibliographic_sentences()
+        self._worded = np.full(len(store.sentence_doc), -1, dtype=np.int8)  # see has_words; -1: not yet known
 
     @cached_property
     def catalogue_stems(self) -> frozenset[str]:
@@ -87,6 +89,13 @@ class SentenceLayout:
         first = lo + int(np.searchsorted(self.store.sentence_end[lo:hi], start, side="right"))
         last = lo + int(np.searchsorted(self.store.sentence_start[lo:hi], end, side="left"))
         return list(range(first, max(first, last)))
+
+    def has_words(self, s: int) -> bool:
+        """Whether sentence ``s`` has words (see :data:`WORDS`), remembered: the same sentences are retrieved
+        question after question."""
+        if self._worded[s] < 0:
+            self._worded[s] = bool(WORDS.search(self.text(s)))
+        return bool(self._worded[s])
 
     def chars(self, sentences: list[int]) -> int:
         """The length of these sentences together."""
