@@ -291,6 +291,13 @@ _ENTITY_FLAGS = ("nr", "nrfg", "nrt", "ns", "nt")
 REGIONS = re.compile(r"(?:东部|中部|西部|东北|中西部|东中西部|西北|西南|东南|华北|华东|华南|华中)(?:地区|地方)|"
                      r"长三角|珠三角|京津冀|粤港澳大湾区|大湾区|成渝|长江经济带|长江中游|黄河流域")
 _BOOK_TITLE = re.compile(r"《([^》]{2,30})》")
+# Party congresses, plenary sessions and five-year plans are named by ordinals (十七大, 十八届三中全会, 十四五规划);
+# jieba cuts them into numerals (十七 / 大对), so they are matched here, in Simplified. A count such as 四大板块
+# is not a congress: a bare 「…大」 counts only after 党的 / 中共 or before 以来, 报告, 精神…
+_ORDINAL = "[一二三四五六七八九]"
+_PARTY_EVENT = re.compile(rf"(?:(?<=党的)|(?<=中共))(?:二十|十{_ORDINAL}?|[二三四五六七八九])大|"
+                          rf"(?:二十|十{_ORDINAL})大(?=以来|报告|精神|提出|召开|期间|以后|后|上)|"
+                          rf"(?:二十|十{_ORDINAL}?|{_ORDINAL})届{_ORDINAL}中全会|十{_ORDINAL}?五(?=规划|计划|时期|期间)")
 
 
 # The commonest Chinese surnames (the first ~120 of 百家姓 by population, which cover about nine people
@@ -317,6 +324,8 @@ def _entity(word: str, flag: str, flags: tuple[str, ...]) -> bool:
             and not _dictionary_word(word)
     if flag == "nt":
         return len(word) >= 3
+    if flag == "j":  # abbreviations: 美联储, 奥运会; jieba also tags 一共 and 改一改 j, hence three characters, no 「X一X」
+        return len(word) >= 3 and not (len(word) == 3 and word[1] == "一")
     return (flag in flags and len(word) >= 2) or (flag == "nz" and len(word) >= 3)
 
 
@@ -333,8 +342,15 @@ def named_entities(question: str) -> frozenset[str]:
     simplified = to_simplified(question)
     chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
     flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
-    names = {w for w, f in tagged(simplified) if _entity(w, f, flags)}
-    return frozenset(names | set(_BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified)))
+    events = party_events(simplified)  # 二十届三中全会, not also the 三中全会 jieba cuts from it
+    names = {w for w, f in tagged(simplified) if _entity(w, f, flags) and not any(w in e for e in events)}
+    return frozenset(names | set(_BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified)) | events)
+
+
+def party_events(text: str) -> set[str]:
+    """The party congresses, plenary sessions and five-year plans a text names (十八大, 十四五), in Simplified:
+    names, but also periods, which time-frame a figure rather than say what it is about (「十八大以来…一共几个」)."""
+    return set(_PARTY_EVENT.findall(to_simplified(text)))
 
 
 def place_names(text: str) -> set[str]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, REGIONS, asked_attribute, asked_clause, asked_items, asked_meaning,
                                    asked_members, defines, expected_type, has_answer_of_type, listed_items,
-                                   named_entities, place_names, unknown_entities)
+                                   named_entities, party_events, place_names, unknown_entities)
 from qa.answer.contract import Passage
 from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, asks_list, is_item, names_any
 from qa.answer.layout import SentenceLayout
@@ -414,7 +414,7 @@ class Composer:
                 return f"the question asks about {'、'.join(new)} and the sentences are about its premise"
         if kind == "number":
             figures = [s for s in chosen if has_answer_of_type(kind, question, self.layout.text(s))]
-            names = [n for n in sorted((asked_names or entities) - {asked_attribute(question)})
+            names = [n for n in sorted((asked_names or entities) - {asked_attribute(question)} - party_events(question))
                      if n.lower() in self.layout.library_text  # jieba tags 贡献率 as a name
                      and not GENERIC_PLACE.fullmatch(n) and n.lower() not in INDICATORS]
             if names and not any(self._figure_of(s, names) for s in figures):

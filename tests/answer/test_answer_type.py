@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa.answer.answer_type import (defines, asked_attribute, asked_clause, asked_items, asked_meaning, asked_members, asked_role, expected_type,
-                                    has_answer_of_type, listed_items, named_entities, place_names, unknown_entities)
+                                    has_answer_of_type, listed_items, named_entities, party_events, place_names,
+                                    unknown_entities)
 from qa.answer.extent import is_item
 
 LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济增长的贡献率为48.8%。侯冠宇在技术经济发表论文。"
@@ -88,9 +89,24 @@ def test_unknown_entities():
     ("黄河以后能不能一直太太平平的？", "太太平平"),  # ns: a reduplicated word
     ("几个城市连成一条线搞科技创新，叫什么？", "连成"),  # nrfg, a dictionary word
     ("为什么能让区域整体竞争力明显增强？", "明显增强"),  # nr, a four-character dictionary entry
+    ("美联储2024年一共降息了几次？", "一共"),  # j, like the abbreviation 美联储, but a word
+    ("这个政策以后要怎么改一改？", "改一改"),  # j
+    ("推进四大板块协调发展讲了什么？", "四大"),  # a count, not a party congress
+    ("党的二十届三中全会的《决定》提出了什么？", "三中全会"),  # the event is 二十届三中全会, named whole
 ])
 def test_words_jieba_tags_as_names_without_being_names(question, word):
     assert word not in named_entities(question)
+
+
+def test_party_congresses_plenums_plans_and_abbreviations_are_names():
+    library = "党的十八大以来，党的二十届三中全会提出完善实施区域协调发展战略机制。"
+    assert unknown_entities("党的十七大对区域协调发展提出了哪些新部署？", library) == ["十七大"]
+    assert unknown_entities("十八大以来区域协调发展有什么成就？", library) == []
+    assert unknown_entities("二十届三中全会的决定说了什么？", library) == []
+    assert unknown_entities("十八届三中全会提出了什么？", library) == ["十八届三中全会"]
+    assert unknown_entities("十四五规划对区域协调发展有什么要求？", library) == ["十四五"]
+    assert unknown_entities("美联储2024年一共降息了几次？", library) == ["美联储"]
+    assert party_events("十八大以来，党的二十大和二十届三中全会") == {"十八大", "二十大", "二十届三中全会"}
 
 
 def test_a_person_unknown_to_the_library_is_still_a_name():
