@@ -46,7 +46,7 @@ _PATTERNS = {
                         r"|which city", re.I),
     "number": re.compile(r"多少|多[大长長高远遠重久快](?![家型程])|(?<![哪这這近前头頭])几(?:[年月日倍成%]|个百分点)|"
                          r"(?<![哪这這近前头頭])幾(?:[年月日倍成%]|個百分點)|比重|占比|什么比例|什麼比例|何种比例|何種比例|百分之|增长率|增速|"
-                         r"how (?:many|much)|percentage|what share|\bwhat\b[^?]{0,30}\b(?:ratio|proportion)\b|"
+                         r"how (?:many|much|large|big|long|high|far|fast)\b|\bsquare (?:kilomet|met)|percentage|what share|\bwhat\b[^?]{0,30}\b(?:ratio|proportion)\b|"
                          r"\bwhat (?:is|was|were|are)\b[^?]{0,40}\b(?:gdp|output|population|proportion|growth rate|"
                          r"economic aggregate|total)\b", re.I),
 }

@@ -17,6 +17,7 @@ LIBRARY = "长江经济带地区生产总值为58.4万亿元，对全国经济�
     ("这里的重点城市具体是指哪几座城市？", "place"),
     ("示範區具體包括哪幾個區縣？", "county"),
     ("What was the Yangtze River Delta's GDP in 2024?", "number"),
+    ("How large is the Xiong'an New Area in square kilometres?", "number"),
     ("2023年长三角地区生产总值是多少？", "number"),
     ("西部陸海新通道預計哪一年建成？", "time"),
     ("領導小組的組長是誰？", "person"),
