@@ -356,14 +356,24 @@ class Composer:
         asked = char_runs(re.sub(r"\W+", "", to_simplified(question)), 2)
 
         def named(pos: int) -> float:
-            head = self.layout.led_heading(int(ids[pos]))
+            s = int(ids[pos])
+            head = self.layout.led_heading(s)
+            if head is None or not self.layout.sub_headings(head):
+                head = s if self._leads_items(s) else None
             runs = char_runs(SECTION_NUMBER.sub("", self.layout.simplified(head)), 2) if head is not None else set()
-            return len(runs & asked) / len(runs) if runs and self.layout.sub_headings(head) else 0.0
+            return len(runs & asked) / len(runs) if runs else 0.0
 
         close = [int(p) for p in np.argsort(-scores) if scores[p] >= scores[best_pos] - RUNNER_UP_MARGIN]
         share = {pos: named(pos) for pos in {*close, best_pos}}
         top = max(close, key=share.__getitem__)
         return top if share[top] >= SECTION_NAMED and share[top] > share[best_pos] else best_pos
+
+    def _leads_items(self, s: int) -> bool:
+        """Whether ``s`` is a run-in heading: the short first sentence of a paragraph whose items (一是…二是…)
+        follow it (「區域間聯動融合發展存在的難點。一是區域間合作積極性不高。…」)."""
+        paragraph = self.layout.paragraph(s)
+        return paragraph[0] == s and self.layout.chars([s]) < SHORT_SENTENCE and not is_item(self.layout.text(s)) \
+            and sum(is_item(self.layout.text(t)) for t in paragraph[1:]) >= 2
 
     @staticmethod
     def _asked_field(question: str, ids: np.ndarray, texts: list[str]) -> int | None:

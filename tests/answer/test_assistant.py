@@ -325,3 +325,10 @@ def test_an_english_question_naming_its_article_in_english_is_not_judged_by_thos
 def test_a_question_naming_a_region_is_answered_by_a_sentence_about_it(core_assistant):
     answer = core_assistant.ask("构建优势互补的区域经济布局时，侯冠宇认为中部地区应该怎么发挥作用？")
     assert "充分发挥中部地区的交通区位与资源优势" in answer.answer, answer.answer
+
+
+def test_a_list_question_naming_a_run_in_heading_lists_the_items_after_it(core_assistant):
+    # 「區域間聯動融合發展存在的難點。一是…二是…」: the run-in heading, not the overview before it, leads the answer
+    answer = core_assistant.ask("現階段推動區域間聯動融合發展存在哪些難點？")
+    for item in ("一是區域間合作積極性不高", "二是區域戰略有待深度融合", "三是制度障礙依然存在", "四是組織機構不夠有力"):
+        assert item in answer.answer, answer.answer
