@@ -316,7 +316,8 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
 def _entity(word: str, flag: str, flags: tuple[str, ...]) -> bool:
     """Whether a tagged word of a question is a name: not a reduplicated word; a person's opens with a
     surname and is not one of the words jieba's dictionary tags as names (see :func:`_dictionary_word`),
-    an organisation's has three characters or more (jieba tags 新设 nt), another proper noun (nz) too."""
+    an organisation's has three characters or more (jieba tags 新设 nt), another proper noun (nz) too; an
+    abbreviation (j) of three or more; a place of two characters is a dictionary entry."""
     if len(word) in (2, 4) and word[0] == word[1] and word[-2] == word[-1]:
         return False  # 白白 (nr), 太太平平 (ns): reduplicated words are adverbs, not names
     if flag in ("nr", "nrfg"):
@@ -326,6 +327,8 @@ def _entity(word: str, flag: str, flags: tuple[str, ...]) -> bool:
         return len(word) >= 3
     if flag == "j":  # abbreviations: 美联储, 奥运会; jieba also tags 一共 and 改一改 j, hence three characters, no 「X一X」
         return len(word) >= 3 and not (len(word) == 3 and word[1] == "一")
+    if flag == "ns" and len(word) == 2 and word not in pseg.dt.word_tag_tab:
+        return False  # two characters its HMM guessed a place (上云 in 「对上云用数据…没底」): places of two are dictionary entries
     return (flag in flags and len(word) >= 2) or (flag == "nz" and len(word) >= 3)
 
 
