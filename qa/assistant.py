@@ -7,9 +7,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from qa.answer.answer_type import named_entities
 from qa.answer.composer import AbstainRule, Candidates, Composer
 from qa.answer.contract import ABSTAIN_MESSAGE, Answer, Citation, Passage, Sentence, Timing
+from qa.answer.names import named_entities
 from qa.answer.rerank import RERANK_POOL, rerank
 from qa.config import Settings, load_settings
 from qa.embedding.encoder import Encoder

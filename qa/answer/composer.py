@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_type import (GENERIC_PLACE, INDICATORS, REGIONS, asked_attribute, asked_clause, asked_items, asked_meaning,
-                                   asked_members, defines, expected_type, has_answer_of_type, listed_items,
-                                   named_entities, party_events, place_names, unknown_entities)
+from qa.answer.answer_type import (INDICATORS, asked_attribute, asked_clause, asked_items, asked_meaning, asked_members,
+                                   defines, expected_type, has_answer_of_type, listed_items)
 from qa.answer.contract import Passage
 from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, asks_list, is_item, names_any
 from qa.answer.layout import SentenceLayout
+from qa.answer.names import GENERIC_PLACE, REGIONS, named_entities, party_events, place_names, unknown_entities
 from qa.index.lexical import char_runs, question_tokens, to_simplified
 from qa.index.store import IndexStore
 from qa.index.translation import Translation
