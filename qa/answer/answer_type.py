@@ -8,6 +8,7 @@ This is what catches near misses such as 「领导小组的组长是谁？」 wh
 from __future__ import annotations
 
 import re
+
 import jieba
 
 from qa.answer.names import BOOK_TITLE, GENERIC_PLACE, tagged, tagged_names

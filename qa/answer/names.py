@@ -84,7 +84,8 @@ def _dictionary_word(word: str) -> bool:
 
 def named_entities(question: str) -> frozenset[str]:
     """Proper names in a question (people, places, organisations, other proper nouns of 3+ characters,
-    《titles》, and Latin words in a Chinese question), in Simplified script."""
+    abbreviations, 《titles》, macro-regions, party congresses and plans, and Latin words in a Chinese
+    question), in Simplified script."""
     simplified = to_simplified(question)
     chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
     flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
