@@ -23,6 +23,17 @@ DEFAULT_RULE = AbstainRule()
 CANDIDATE_PASSAGES = 5
 
 
+def shown_passages(retrieved: list[Passage], citations: list[Citation], top_k: int) -> list[Passage]:
+    """The ``top_k`` passages an answer shows: those its sentences are quoted from first (in ranking order; a
+    list's items or a reference list can run past the retrieved passages), then the other retrieved ones."""
+    def cited(p: Passage) -> bool:
+        return any(c.doc_id == p.doc_id and c.start == p.start and c.end == p.end for c in citations)
+
+    retrieved_spans = {(p.doc_id, p.start, p.end) for p in retrieved}
+    beyond = [Passage(**c.model_dump(exclude={"id"})) for c in citations if (c.doc_id, c.start, c.end) not in retrieved_spans]
+    return ([p for p in retrieved if cited(p)] + beyond + [p for p in retrieved if not cited(p)])[:top_k]
+
+
 class QuestionError(ValueError):
     """The question cannot be asked: empty, over the documented length limit, not valid Unicode, or without words."""
 
@@ -98,7 +109,6 @@ class Assistant:
         judged = self.composer.candidates_in(scored, fused.passages[:CANDIDATE_PASSAGES]) if scored is not None else None
         t1 = time.perf_counter()
         selection = self.composer.select(clean, retrieval, history, judged, scored)
-        passages = retrieval.passages[:top_k]
         citations: list[Citation] = []
         sentences: list[Sentence] = []
         for s in selection.sentences:
@@ -106,6 +116,7 @@ class Assistant:
             start, end = int(self.store.sentence_start[s]), int(self.store.sentence_end[s])
             citation = self._cite(citations, retrieval, doc.doc_id, start, end)
             sentences.append(Sentence(text=doc.text[start:end], doc_id=doc.doc_id, start=start, end=end, citation=citation))
+        passages = shown_passages(retrieval.passages, citations, top_k)
         t2 = time.perf_counter()
         answer = ABSTAIN_MESSAGE if selection.abstained else "".join(f"{s.text}[{s.citation}]" for s in sentences)
         return Answer(

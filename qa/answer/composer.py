@@ -80,8 +80,8 @@ FIELD = re.compile(r"^\W*(关键词|基金项目|中图分类号|文献标志码
 SECTION_NAMED = 0.8
 SECTION_NUMBER = re.compile(r"^[\W\d一二三四五六七八九十、.．]+|\W+")
 # 「一共列了多少篇参考文献」 is answered by the list's last entry, which carries the count as its number (「[29] …」).
-REFERENCE_COUNT = re.compile(r"(?:一共|总共|共)[^，。？?]{0,4}?(?:多少|几)\s*[篇条个项]?(?:参考文献|文献)|"
-                             r"(?:参考文献|文献)(?:一共|总共|共)有?(?:多少|几)|\bhow many (?:references|works)\b", re.IGNORECASE)
+REFERENCE_COUNT = re.compile(r"(?:一共|总共|共|引用了?|列了?|列出了?)[^，。？?]{0,4}?(?:多少|几)\s*[篇条个项部]?(?:参考文献|文献)|"
+                             r"(?:参考文献|文献)(?:一共|总共|共|有|列了?|列出了?)[^，。？?]{0,3}?(?:多少|几)\s*[篇条个项部]|\bhow many (?:references|works)\b", re.IGNORECASE)
 # 「你觉得住在北京好还是上海好」 asks the assistant's own view; it has none, it only quotes its sources.
 OPINION = re.compile(r"你(?:个人|個人)?(?:觉得|覺得|认为|認為|怎么看|怎麼看|喜欢|喜歡|推荐|推薦|建议|建議)|"
                      r"\b(?:do|would) you (?:think|recommend|prefer|like|suggest)\b|\byour (?:opinion|view|favou?rite|advice)\b",

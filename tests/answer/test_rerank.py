@@ -21,11 +21,26 @@ def test_a_passage_holding_the_answering_sentence_is_read(core_assistant):
 
 
 def test_search_ranks_passages_as_ask_does(core_assistant):
+    # ask shows the passages its answer quotes first, then the rest of the ranking search returns
     question = "侯冠宇那篇论文在《技术经济》上的文章编号是多少？"
-    searched = core_assistant.search(question)
-    asked = core_assistant.ask(question).passages
-    assert [(p.doc_id, p.start, p.end) for p in searched] == [(p.doc_id, p.start, p.end) for p in asked]
-    assert [p.score for p in searched] == sorted((p.score for p in searched), reverse=True)
+    searched = [(p.doc_id, p.start, p.end) for p in core_assistant.search(question)]
+    answer = core_assistant.ask(question)
+    cited = {(c.doc_id, c.start, c.end) for c in answer.citations}
+    shown = [(p.doc_id, p.start, p.end) for p in answer.passages]
+    assert len(shown) == len(searched) and all(p in cited or p in searched for p in shown)
+    flags = [p in cited for p in shown]
+    assert flags == sorted(flags, reverse=True)  # the quoted ones first
+    uncited = [p for p in shown if p not in cited]
+    assert uncited == [p for p in searched if p not in cited][: len(uncited)]  # the rest in search's order
+    assert [p.score for p in core_assistant.search(question)] == sorted((p.score for p in core_assistant.search(question)), reverse=True)
+
+
+def test_the_passages_an_answer_quotes_are_shown_even_past_the_retrieved_ones(core_assistant):
+    # 「一共列了多少条参考文献」 is answered by the reference list's last entry, which retrieval ranks low
+    answer = core_assistant.ask("侯冠宇这篇论文的参考文献一共列了多少条？")
+    assert "[29]" in answer.answer, answer.answer
+    shown = [(p.doc_id, p.start, p.end) for p in answer.passages]
+    assert all((c.doc_id, c.start, c.end) in shown for c in answer.citations)
 
 
 def test_english_questions_keep_the_fused_order(core_assistant):
