@@ -332,7 +332,10 @@ _MEASURE = r"(?:项|項|个|個|大|条|條|种|種|点|點|类|類|场|場|家|
 # Not 「党的十八大以来的哪几项…」: 十八大 names a congress, not eighteen things.
 _ASKED_MEMBERS = re.compile(r"(?<!第)(?<!党的)(?<!黨的)([0-9]+|[两兩二三四五六七八九十]+)\s*" + _MEASURE + r"(?!以来|以來|召开|召開|报告|報告|精神)"
                             r"[\u4e00-\u9fff]{0,4}?(?:分别|分別)?(?:是|为|為|指|有|在)?(?:哪几|哪幾|哪些|什么|什麼)"
-                            r"|哪([两兩二三四五六七八九十]+)\s*" + _MEASURE)  # or 「是哪三个省」
+                            r"|哪([两兩二三四五六七八九十]+)\s*" + _MEASURE +  # or 「是哪三个省」
+                            # or 「长三角有9个GDP超过万亿元的城市，具体是哪几个」: the count, then the asking clause
+                            r"|([0-9]+|[两兩二三四五六七八九十]+)\s*" + _MEASURE +
+                            r"[^，,。？?]{0,20}[，,]\s*(?:具体|具體|分别|分別|都)(?:是|有)?(?:哪几|哪幾|哪些)")
 
 
 def numeral(text: str) -> int | None:
@@ -351,7 +354,7 @@ def numeral(text: str) -> int | None:
 def asked_members(question: str) -> int | None:
     """How many items the question asks to be named (「另外三大湾区是哪几个」 → 3), when it says so."""
     match = _ASKED_MEMBERS.search(question)
-    count = numeral(match.group(1) or match.group(2)) if match else None
+    count = numeral(match.group(1) or match.group(2) or match.group(3)) if match else None
     return count if count and count >= 2 else None
 
 
