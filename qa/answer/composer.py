@@ -26,7 +26,8 @@ import numpy as np
 from qa.answer.answer_type import (INDICATORS, asked_attribute, asked_clause, asked_items, asked_meaning, asked_members,
                                    defines, expected_type, has_answer_of_type, listed_items)
 from qa.answer.contract import Passage
-from qa.answer.extent import MAX_LIST_CHARS, MAX_PLAIN_CHARS, SHORT_SENTENCE, Extent, asks_list, is_item, names_any
+from qa.answer.extent import (HOW_QUESTION, MAX_LIST_CHARS, MAX_PLAIN_CHARS, PLURAL, SHORT_SENTENCE, Extent, asks_list,
+                              is_item, names_any)
 from qa.answer.layout import SentenceLayout
 from qa.answer.names import GENERIC_PLACE, REGIONS, named_entities, party_events, place_names, unknown_entities
 from qa.index.lexical import char_runs, question_tokens, to_simplified
@@ -299,7 +300,7 @@ class Composer:
             best_pos, chosen = unit
             best = int(ids[best_pos])
         else:
-            if asks_list(question, history):
+            if asks_list(question, history) or (HOW_QUESTION.search(question) and PLURAL.search(question)):
                 best_pos = self._named_section(question, ids, c.scores, best_pos)
                 best = int(ids[best_pos])
             chosen = self.extent.shape(best, question, history, cover, ordinal)
@@ -369,11 +370,17 @@ class Composer:
         return top if share[top] >= SECTION_NAMED and share[top] > share[best_pos] else best_pos
 
     def _leads_items(self, s: int) -> bool:
-        """Whether ``s`` is a run-in heading: the short first sentence of a paragraph whose items (一是…二是…)
-        follow it (「區域間聯動融合發展存在的難點。一是區域間合作積極性不高。…」)."""
+        """Whether ``s`` heads items (一是…二是…, 第一…第二…) that follow it: a heading line and the paragraph
+        after it, or a run-in heading, the short first sentence of their paragraph
+        (「區域間聯動融合發展存在的難點。一是區域間合作積極性不高。…」)."""
         paragraph = self.layout.paragraph(s)
-        return paragraph[0] == s and self.layout.chars([s]) < SHORT_SENTENCE and not is_item(self.layout.text(s)) \
-            and sum(is_item(self.layout.text(t)) for t in paragraph[1:]) >= 2
+        if self.layout.is_line(s):  # 「1. 优势互补的区域经济布局构建」: numbered, yet a heading
+            following = self.layout.next_paragraph(s)
+        elif paragraph[0] == s and self.layout.chars([s]) < SHORT_SENTENCE and not is_item(self.layout.text(s)):
+            following = paragraph[1:]
+        else:
+            return False
+        return sum(is_item(self.layout.text(t)) for t in following) >= 2
 
     @staticmethod
     def _asked_field(question: str, ids: np.ndarray, texts: list[str]) -> int | None:

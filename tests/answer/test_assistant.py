@@ -332,3 +332,10 @@ def test_a_list_question_naming_a_run_in_heading_lists_the_items_after_it(core_a
     answer = core_assistant.ask("現階段推動區域間聯動融合發展存在哪些難點？")
     for item in ("一是區域間合作積極性不高", "二是區域戰略有待深度融合", "三是制度障礙依然存在", "四是組織機構不夠有力"):
         assert item in answer.answer, answer.answer
+
+
+def test_a_question_on_each_part_of_a_heading_gets_the_items_under_it(core_assistant):
+    # 「1. 优势互补的区域经济布局构建」 is followed by 第一…第五 on 西部, 东北, 中部, 东部 and the city clusters
+    answer = core_assistant.ask("构建优势互补的区域经济布局，东中西部和东北分别该怎么发展？")
+    for item in ("第一，重点推进西部大开发", "第二，推进东北全面振兴", "第四，东部地区继续发挥"):
+        assert item in answer.answer, answer.answer
