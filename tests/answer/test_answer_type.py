@@ -271,6 +271,7 @@ def test_a_term_is_defined_by_what_follows_or_precedes_it():
     assert defines("五个统筹", "明确提出了“五个统筹”的发展思路,即统筹城乡发展、统筹区域发展")
     assert defines("三省一市", "长三角三省一市(江苏省、浙江省、安徽省和上海市)通过协同合作")
     assert defines("链主", "培育具备生态主导力的枢纽型企业作为“链主”")
+    assert defines("造血", "坚持“输血”和“造血”两手抓,一方面要加大帮扶协作力度,另一方面要着力提升内生动力")
     assert not defines("三线", "通过“一五”计划、三线建设,重点推动内陆地区的工业化。")
     assert not defines("两类规则", "利用好两个市场、两种资源、两类规则是我国区域间联动融合发展必须考虑的外部条件。")
 
