@@ -26,12 +26,12 @@ CANDIDATE_PASSAGES = 5
 def shown_passages(retrieved: list[Passage], citations: list[Citation], top_k: int) -> list[Passage]:
     """The ``top_k`` passages an answer shows: those its sentences are quoted from first (in ranking order; a
     list's items or a reference list can run past the retrieved passages), then the other retrieved ones."""
-    def cited(p: Passage) -> bool:
-        return any(c.doc_id == p.doc_id and c.start == p.start and c.end == p.end for c in citations)
-
+    cited = {(c.doc_id, c.start, c.end) for c in citations}
     retrieved_spans = {(p.doc_id, p.start, p.end) for p in retrieved}
     beyond = [Passage(**c.model_dump(exclude={"id"})) for c in citations if (c.doc_id, c.start, c.end) not in retrieved_spans]
-    return ([p for p in retrieved if cited(p)] + beyond + [p for p in retrieved if not cited(p)])[:top_k]
+    first = [p for p in retrieved if (p.doc_id, p.start, p.end) in cited]
+    rest = [p for p in retrieved if (p.doc_id, p.start, p.end) not in cited]
+    return (first + beyond + rest)[:top_k]
 
 
 class QuestionError(ValueError):

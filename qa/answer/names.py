@@ -89,7 +89,7 @@ def named_entities(question: str) -> frozenset[str]:
     simplified = to_simplified(question)
     chinese_question = any("\u4e00" <= ch <= "\u9fff" for ch in simplified)
     flags = _ENTITY_FLAGS + ("eng",) if chinese_question else _ENTITY_FLAGS
-    events = party_events(simplified)  # 二十届三中全会, not also the 三中全会 jieba cuts from it
+    events = set(_PARTY_EVENT.findall(simplified))  # 二十届三中全会, not also the 三中全会 jieba cuts from it
     names = {w for w, f in tagged(simplified) if _entity(w, f, flags) and not any(w in e for e in events)}
     return frozenset(names | set(BOOK_TITLE.findall(simplified)) | set(REGIONS.findall(simplified)) | events)
 
